@@ -1,0 +1,93 @@
+"""The one authorization table: which role may do which action, on which objects (the scope rule).
+
+Reads of the public registry are open to everyone, anonymous callers included. Every other action is
+listed here; anything not listed is refused. Tests iterate over this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    admin = "admin"
+    region_officer = "region_officer"
+    cluster_manager = "cluster_manager"
+    enterprise = "enterprise"
+    evaluator = "evaluator"
+    verifier = "verifier"
+    chamber_officer = "chamber_officer"
+    reader = "reader"
+
+
+class ScopeRule(StrEnum):
+    any = "any"                      # no object restriction
+    region = "region"                # the object's NUTS code lies within one of the caller's regions
+    cluster = "cluster"              # the object is (or belongs to) one of the caller's clusters
+    organization = "organization"    # the object is the caller's own organization
+    chamber = "chamber"              # the object is the caller's chamber of commerce
+
+
+class Action(StrEnum):
+    clusters_create = "clusters:create"
+    clusters_update = "clusters:update"
+    clusters_delete = "clusters:delete"
+    cluster_members_write = "cluster_members:write"
+    supply_chain_write = "supply_chain:write"
+    organizations_create = "organizations:create"
+    organizations_update = "organizations:update"
+    organizations_delete = "organizations:delete"
+    networks_create = "networks:create"
+    networks_update = "networks:update"
+    networks_delete = "networks:delete"
+    network_members_write = "network_members:write"
+    users_manage = "users:manage"
+
+
+PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read")
+
+
+@dataclass(frozen=True)
+class Rule:
+    role: Role
+    action: Action
+    scope: ScopeRule
+
+
+R, A, S = Role, Action, ScopeRule
+
+POLICY: tuple[Rule, ...] = (
+    *(Rule(R.admin, action, S.any) for action in Action),
+    Rule(R.region_officer, A.clusters_create, S.region),
+    Rule(R.region_officer, A.clusters_update, S.region),
+    Rule(R.region_officer, A.clusters_delete, S.region),
+    Rule(R.region_officer, A.cluster_members_write, S.region),
+    Rule(R.region_officer, A.supply_chain_write, S.region),
+    Rule(R.region_officer, A.organizations_create, S.region),
+    Rule(R.region_officer, A.organizations_update, S.region),
+    Rule(R.cluster_manager, A.clusters_update, S.cluster),
+    Rule(R.cluster_manager, A.cluster_members_write, S.cluster),
+    Rule(R.cluster_manager, A.supply_chain_write, S.cluster),
+    # A cluster manager registers the firms of the cluster before adding them as members.
+    Rule(R.cluster_manager, A.organizations_create, S.any),
+    Rule(R.enterprise, A.organizations_update, S.organization),
+    Rule(R.chamber_officer, A.organizations_update, S.chamber),
+)
+
+
+def rules_for(role: str, action: Action) -> list[Rule]:
+    return [rule for rule in POLICY if rule.role == role and rule.action == action]
+
+
+# Which scope strings each role carries, for account creation checks.
+ROLE_SCOPE_KINDS: dict[Role, frozenset[str]] = {
+    R.admin: frozenset(),
+    R.region_officer: frozenset({"region"}),
+    R.cluster_manager: frozenset({"cluster"}),
+    R.enterprise: frozenset({"organization"}),
+    R.evaluator: frozenset(),
+    R.verifier: frozenset({"organization"}),
+    R.chamber_officer: frozenset({"chamber"}),
+    R.reader: frozenset(),
+}

@@ -1,0 +1,166 @@
+"""Accounts, sign-in and its throttle."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.errors import InvalidAccessToken, InvalidCredentials, LoginThrottled
+from api.auth.models import LoginFailure, ServiceAccount, User
+from api.auth.policy import ROLE_SCOPE_KINDS, Role
+from api.auth.principal import SCOPE_KINDS, Principal
+from api.core.config import Settings
+from api.core.db import Database, as_utc, utcnow
+from api.core.errors import Conflict, ValidationFailed
+from api.core.security import (InvalidToken, TokenClaims, decode_token, hash_password, issue_token,
+                               needs_rehash, verify_password)
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+REGION_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
+MIN_PASSWORD_LENGTH = 10
+
+
+def _invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, errors=[{"field": field, "message": message, "code": "value_error"}])
+
+
+def validate_scopes(role: str, scopes: list[str]) -> list[str]:
+    """Scopes are typed strings; a role may carry only the kinds that mean something for it."""
+    allowed = ROLE_SCOPE_KINDS[Role(role)]
+    clean: list[str] = []
+    for scope in scopes:
+        kind, _, value = scope.partition(":")
+        if kind not in SCOPE_KINDS or not value:
+            raise _invalid("scopes", f"Scope {scope!r} is not of the form KIND:VALUE with KIND in {SCOPE_KINDS}.")
+        if kind not in allowed:
+            raise _invalid("scopes", f"Role {role} does not take {kind} scopes.")
+        if kind == "region" and not REGION_RE.match(value):
+            raise _invalid("scopes", f"{value!r} is not a NUTS code (e.g. ITI1).")
+        if kind != "region" and not value.isdigit():
+            raise _invalid("scopes", f"{kind} scope needs a numeric id, got {value!r}.")
+        clean.append(f"{kind}:{value}")
+    return clean
+
+
+async def create_user(
+    session: AsyncSession, *, email: str, password: str, role: str, scopes: list[str] | None = None,
+    organization_id: int | None = None, full_name: str | None = None, is_demo: bool = False,
+) -> User:
+    """Create a user account with an argon2id password hash."""
+    email = email.strip().lower()
+    if not EMAIL_RE.match(email):
+        raise _invalid("email", f"{email!r} is not an e-mail address.")
+    if role not in Role.__members__:
+        raise _invalid("role", f"Unknown role {role!r}; one of {', '.join(Role)}.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise _invalid("password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    clean_scopes = validate_scopes(role, scopes or [])
+    if await session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise Conflict(f"A user with e-mail {email} already exists.")
+    user = User(email=email, password_hash=hash_password(password), role=role, scopes=clean_scopes,
+                organization_id=organization_id, full_name=full_name, is_demo=is_demo)
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def create_service_account(
+    session: AsyncSession, *, name: str, role: str, scopes: list[str] | None = None,
+) -> tuple[ServiceAccount, str]:
+    """Create an integration's account; the secret is returned once and stored only as a hash."""
+    if role not in Role.__members__:
+        raise _invalid("role", f"Unknown role {role!r}.")
+    secret = secrets.token_urlsafe(32)
+    account = ServiceAccount(client_id="cli_" + secrets.token_hex(12), secret_hash=hash_password(secret), name=name,
+                             role=role, scopes=validate_scopes(role, scopes or []))
+    session.add(account)
+    await session.flush()
+    return account, secret
+
+
+def _keys(username: str, address: str | None) -> list[str]:
+    keys = [f"account:{username.strip().lower()}"]
+    if address:
+        keys.append(f"address:{address}")
+    return keys
+
+
+async def check_throttle(db: Database, *, username: str, address: str | None) -> None:
+    """Refuse a sign-in while the account or the address has too many recent failures."""
+    settings = db.settings
+    since = utcnow() - timedelta(seconds=settings.login_window_seconds)
+    async with db.read_scope() as session:
+        for key in _keys(username, address):
+            count, oldest = (await session.execute(
+                select(func.count(), func.min(LoginFailure.failed_at))
+                .where(LoginFailure.key == key, LoginFailure.failed_at > since)
+            )).one()
+            if count >= settings.login_max_failures:
+                oldest = as_utc(oldest)
+                retry = max(1, int((oldest - since).total_seconds()) + 1)
+                raise LoginThrottled(
+                    f"Too many failed sign-ins; try again in {retry} seconds.", headers={"Retry-After": str(retry)}
+                )
+
+
+async def record_failure(db: Database, *, username: str, address: str | None) -> None:
+    # Its own transaction: the request that failed rolls back, the failure must stay.
+    async with db.session_scope() as session:
+        session.add_all([LoginFailure(key=key) for key in _keys(username, address)])
+
+
+async def clear_failures(session: AsyncSession, *, username: str) -> None:
+    await session.execute(delete(LoginFailure).where(LoginFailure.key.in_(_keys(username, None))))
+
+
+async def sign_in_password(db: Database, session: AsyncSession, *, username: str, password: str,
+                           address: str | None) -> tuple[str, int]:
+    await check_throttle(db, username=username, address=address)
+    user = await session.scalar(select(User).where(User.email == username.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        await record_failure(db, username=username, address=address)
+        raise InvalidCredentials("Wrong e-mail or password, or the account is disabled.")
+    await clear_failures(session, username=username)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return issue_token(db.settings, TokenClaims(subject=f"user:{user.id}", role=user.role, scopes=user.scopes))
+
+
+async def sign_in_client(db: Database, session: AsyncSession, *, client_id: str, client_secret: str,
+                         address: str | None) -> tuple[str, int]:
+    await check_throttle(db, username=client_id, address=address)
+    account = await session.scalar(select(ServiceAccount).where(ServiceAccount.client_id == client_id))
+    ok = verify_password(account.secret_hash if account else None, client_secret)
+    if not ok or account is None or not account.is_active:
+        await record_failure(db, username=client_id, address=address)
+        raise InvalidCredentials("Unknown client or wrong secret, or the client is disabled.")
+    await clear_failures(session, username=client_id)
+    return issue_token(db.settings, TokenClaims(subject=f"service:{account.id}", role=account.role,
+                                                scopes=account.scopes))
+
+
+async def principal_from_token(session: AsyncSession, settings: Settings, token: str) -> Principal:
+    """Decode the token and load its account, so a disabled or deleted account stops at once."""
+    try:
+        claims = decode_token(settings, token)
+    except InvalidToken as exc:
+        raise InvalidAccessToken("The access token is not valid.") from exc
+    kind, _, raw_id = claims.subject.partition(":")
+    if not raw_id.isdigit() or kind not in ("user", "service"):
+        raise InvalidAccessToken("The access token names no account.")
+    if kind == "user":
+        user = await session.get(User, int(raw_id))
+        if user is None or not user.is_active:
+            raise InvalidAccessToken("The account of this token no longer exists or is disabled.")
+        return Principal.from_scopes(kind="user", id=user.id, role=user.role, scopes=user.scopes,
+                                     organization_id=user.organization_id, label=user.email)
+    account = await session.get(ServiceAccount, int(raw_id))
+    if account is None or not account.is_active:
+        raise InvalidAccessToken("The client of this token no longer exists or is disabled.")
+    return Principal.from_scopes(kind="service", id=account.id, role=account.role, scopes=account.scopes,
+                                 organization_id=None, label=account.name)

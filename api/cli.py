@@ -1,0 +1,214 @@
+"""The `cartesio` command: database, demo data, accounts, the server and the OpenAPI file."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from api.core.config import ConfigError, get_settings
+
+app = typer.Typer(help="Cartesio: registry of clusters and districts.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Demo and reference data.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+clients_app = typer.Typer(help="Service accounts for integrations.", no_args_is_help=True)
+openapi_app = typer.Typer(help="The OpenAPI document.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (seed_app, "seed"), (users_app, "users"), (clients_app, "clients"),
+                  (openapi_app, "openapi")):
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+out = Console()
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clean_errors(fn: F) -> F:
+    """One clear line and a non-zero exit instead of a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from api.core.errors import Problem
+
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except Problem as exc:
+            detail = exc.detail or exc.title
+            extra = "; ".join(f"{e['field']}: {e['message']}" for e in getattr(exc, "errors", []))
+            err.print(f"[red]error:[/red] {detail}" + (f" ({extra})" if extra and extra not in detail else ""))
+        except ConfigError as exc:
+            err.print(f"[red]configuration error:[/red] {exc}")
+        except (OperationalError, DBAPIError) as exc:
+            err.print(f"[red]database error:[/red] {str(exc.orig or exc).splitlines()[0]}")
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _database():  # noqa: ANN202
+    from api.core.db import Database
+
+    return Database(get_settings())
+
+
+async def _with_db(work: Callable[[Any], Any]) -> Any:
+    db = _database()
+    try:
+        return await work(db)
+    finally:
+        await db.dispose()
+
+
+@db_app.command("upgrade")
+@clean_errors
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Apply migrations to the configured database."""
+    from api.core import migrate
+
+    url = get_settings().resolved_database_url
+    migrate.upgrade(url, revision)
+    out.print(f"database at [bold]{revision}[/bold]")
+
+
+@db_app.command("downgrade")
+@clean_errors
+def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")]) -> None:
+    """Revert migrations down to a revision."""
+    from api.core import migrate
+
+    migrate.downgrade(get_settings().resolved_database_url, revision)
+    out.print(f"database at [bold]{revision}[/bold]")
+
+
+@seed_app.command("demo")
+@clean_errors
+def seed_demo(
+    password: Annotated[str | None, typer.Option(envvar="CARTESIO_DEMO_PASSWORD",
+                                                 help="Password of the demo accounts (generated if absent).")] = None,
+) -> None:
+    """Load the documents' registry and one demo account per role; running it twice changes nothing."""
+    from api.seed.demo import DEMO_ACCOUNTS, demo_password, load_registry, seed_demo as run
+
+    settings = get_settings()
+    secret = demo_password(settings.var_dir, password)
+    data = load_registry()
+    total = (len(data.get("organizations", [])) + len(data.get("clusters", [])) + 3)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as progress:
+        task = progress.add_task("seeding", total=total)
+
+        def step(label: str, n: int) -> None:
+            progress.update(task, advance=1 if label != "documents" else 1, description=f"seeding {label}")
+
+        created = asyncio.run(_with_db(lambda db: run(db, password=secret, progress=step)))
+    out.print(f"demo data loaded: {created} records created")
+    if password is None:
+        out.print(f"demo accounts ({', '.join(a.email for a in DEMO_ACCOUNTS)}) use the password in "
+                  f"{settings.var_dir / 'demo-password'}")
+
+
+@users_app.command("create")
+@clean_errors
+def users_create(
+    email: Annotated[str, typer.Option(help="E-mail, used as the sign-in name.")],
+    password: Annotated[str, typer.Option(help="At least 10 characters.")],
+    role: Annotated[str, typer.Option(help="admin, region_officer, cluster_manager, enterprise, evaluator, "
+                                          "verifier, chamber_officer or reader.")],
+    scope: Annotated[list[str] | None, typer.Option(
+        help="Repeatable: region:ITI1, cluster:ID, organization:ID, chamber:ID.")] = None,
+    organization_id: Annotated[int | None, typer.Option(help="The user's own organization.")] = None,
+) -> None:
+    """Create a user."""
+    from api.auth import service
+
+    async def work(db: Any) -> int:
+        async with db.session_scope() as session:
+            user = await service.create_user(session, email=email, password=password, role=role,
+                                             scopes=list(scope or []), organization_id=organization_id)
+            return user.id
+
+    user_id = asyncio.run(_with_db(work))
+    out.print(f"user {user_id} created: {email} ({role})")
+
+
+@clients_app.command("create")
+@clean_errors
+def clients_create(
+    name: Annotated[str, typer.Option(help="Who the integration is, e.g. 'Regione Lombardia SIT'.")],
+    role: Annotated[str, typer.Option(help="Role of the client, e.g. region_officer or reader.")] = "reader",
+    scope: Annotated[list[str] | None, typer.Option(help="Repeatable, as for users.")] = None,
+) -> None:
+    """Create a service account; prints its client id and secret once."""
+    from api.auth import service
+
+    async def work(db: Any) -> tuple[str, str]:
+        async with db.session_scope() as session:
+            account, secret = await service.create_service_account(session, name=name, role=role,
+                                                                   scopes=list(scope or []))
+            return account.client_id, secret
+
+    client_id, secret = asyncio.run(_with_db(work))
+    out.print(f"client_id: {client_id}")
+    out.print(f"client_secret: {secret}")
+    err.print("The secret is shown only now; it is stored hashed.")
+
+
+@app.command("serve")
+@clean_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    settings.signing_key()  # fail here, in one line, rather than in each worker
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, access_log=access_log,
+                log_level="info", proxy_headers=True)
+
+
+def openapi_document() -> str:
+    from api.main import create_app
+
+    return json.dumps(create_app().openapi(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+@openapi_app.command("export")
+@clean_errors
+def openapi_export(
+    output: Annotated[Path, typer.Option(help="Where to write the spec.")] = Path("openapi/openapi.json"),
+    check: Annotated[bool, typer.Option(help="Only check that the file is current.")] = False,
+) -> None:
+    """Write the OpenAPI document of the app (or check that the committed one is current)."""
+    spec = openapi_document()
+    if check:
+        current = output.read_text() if output.exists() else ""
+        if current != spec:
+            err.print(f"[red]{output} is stale:[/red] run `cartesio openapi export`")
+            raise typer.Exit(1)
+        out.print(f"{output} is current")
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(spec)
+    out.print(f"wrote {output}")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

@@ -1,0 +1,450 @@
+"""Clusters: the registry's main record, its sectors, recognitions, sources, members and supply chain.
+
+Reads serve `clusters.document`, the JSON representation that every write here rebuilds in the same
+transaction; so a read is one indexed row and no serialisation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, Text, cast, delete, exists, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased, selectinload
+
+from api.auth.policy import Action
+from api.auth.principal import Principal, Target
+from api.clusters.errors import (ClusterNotFound, LinkExists, LinkNotFound, MembershipExists, MembershipNotFound,
+                                 SlugTaken, UnknownReference)
+from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, ClusterSector, ClusterSource,
+                                 Recognition, SupplyChainLink)
+from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, RecognitionIn, Sector, SourceIn,
+                                  SupplyChainLinkCreate)
+from api.core.db import utcnow
+from api.core.errors import ValidationFailed
+from api.core.identifiers import nuts_matches_country
+from api.core.pagination import SortKey, keyset, next_cursor
+from api.documents.models import Document
+from api.organizations.models import Organization
+
+SORTS = {
+    "name": SortKey("name", Cluster.name),
+    "-name": SortKey("-name", Cluster.name, descending=True),
+    "id": SortKey("id", Cluster.id),
+    "-id": SortKey("-id", Cluster.id, descending=True),
+    "enterprises": SortKey("enterprises", Cluster.enterprises_count),
+    "-enterprises": SortKey("-enterprises", Cluster.enterprises_count, descending=True),
+    "employees": SortKey("employees", Cluster.employees_count),
+    "-employees": SortKey("-employees", Cluster.employees_count, descending=True),
+    "updated_at": SortKey("updated_at", Cluster.updated_at),
+    "-updated_at": SortKey("-updated_at", Cluster.updated_at, descending=True),
+}
+
+_LOAD = (
+    selectinload(Cluster.coordinating_body),
+    selectinload(Cluster.sectors),
+    selectinload(Cluster.recognitions),
+    selectinload(Cluster.sources).selectinload(ClusterSource.document),
+)
+
+MAX_CHAIN_DEPTH = 10
+
+
+def target(cluster: Cluster) -> Target:
+    return Target(region_codes=(cluster.region_code,) if cluster.region_code else (), cluster_ids=(cluster.id,))
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:100] or "cluster"
+
+
+# ---- reading -----------------------------------------------------------------------------------------
+
+async def load(session: AsyncSession, cluster_id: int, *, for_update: bool = False) -> Cluster:
+    """The cluster with everything its representation needs, or ClusterNotFound."""
+    stmt = select(Cluster).where(Cluster.id == cluster_id).options(*_LOAD)
+    if for_update:
+        stmt = stmt.with_for_update(of=Cluster)
+    cluster = await session.scalar(stmt)
+    if cluster is None:
+        raise ClusterNotFound(f"No cluster with id {cluster_id}.")
+    return cluster
+
+
+async def read_document(session: AsyncSession, cluster_id: int) -> tuple[int, str]:
+    """(version, JSON text) of one cluster."""
+    row = (await session.execute(
+        select(Cluster.version, Cluster.document).where(Cluster.id == cluster_id)
+    )).one_or_none()
+    if row is None:
+        raise ClusterNotFound(f"No cluster with id {cluster_id}.")
+    return row[0], row[1]
+
+
+def _filtered(stmt: Select[Any], *, q: str | None = None, sector: str | None = None, nace: str | None = None,
+              country: str | None = None, region: str | None = None, kind: str | None = None,
+              recognition: str | None = None, tag: str | None = None, min_enterprises: int | None = None,
+              max_enterprises: int | None = None, min_employees: int | None = None,
+              max_employees: int | None = None) -> Select[Any]:
+    if q:
+        needle = q.lower()
+        stmt = stmt.where(or_(
+            func.lower(Cluster.name).contains(needle, autoescape=True),
+            func.lower(Cluster.locality).contains(needle, autoescape=True),
+            func.lower(Cluster.region_name).contains(needle, autoescape=True),
+        ))
+    if sector:
+        stmt = stmt.where(exists().where(ClusterSector.cluster_id == Cluster.id,
+                                         func.lower(ClusterSector.label).contains(sector.lower(), autoescape=True)))
+    if nace:
+        # A cluster of division 15 answers a query for class 15.20, and one of 15.20 a query for 15.
+        code = ClusterNaceCode.code
+        stmt = stmt.where(exists().where(ClusterNaceCode.cluster_id == Cluster.id, or_(
+            code.startswith(nace, autoescape=True),
+            literal(nace).startswith(code),
+        )))
+    if country:
+        stmt = stmt.where(Cluster.country == country.upper())
+    if region:
+        stmt = stmt.where(Cluster.region_code.startswith(region.upper(), autoescape=True))
+    if kind:
+        stmt = stmt.where(Cluster.kind == kind)
+    if recognition:
+        stmt = stmt.where(exists().where(Recognition.cluster_id == Cluster.id, Recognition.kind == recognition))
+    if tag:
+        # Tags are few and short; a LIKE on the JSON text works the same on SQLite and PostgreSQL.
+        stmt = stmt.where(cast(Cluster.tags, Text).contains(orjson.dumps(tag).decode(), autoescape=True))
+    for column, low, high in ((Cluster.enterprises_count, min_enterprises, max_enterprises),
+                              (Cluster.employees_count, min_employees, max_employees)):
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
+    return stmt
+
+
+async def list_documents(session: AsyncSession, *, sort: str, cursor: str | None, limit: int,
+                         **filters: Any) -> tuple[list[str], str | None]:
+    """One page of cluster documents (JSON text) and the cursor after it."""
+    key = SORTS[sort]
+    stmt = _filtered(select(Cluster.id, key.column.label("sort_value"), Cluster.document), **filters)
+    stmt = keyset(stmt, key=key, id_column=Cluster.id, cursor=cursor, limit=limit)
+    rows = (await session.execute(stmt)).all()
+    items, after = next_cursor(rows, key_name=key.name, limit=limit, value_of=lambda r: r.sort_value,
+                               id_of=lambda r: r.id)
+    return [row.document for row in items], after
+
+
+def render(cluster: Cluster) -> dict[str, Any]:
+    """The public representation (ClusterRead) of a fully loaded cluster."""
+    body = cluster.coordinating_body
+    return {
+        "id": cluster.id,
+        "slug": cluster.slug,
+        "name": cluster.name,
+        "kind": cluster.kind,
+        "country": cluster.country,
+        "region_code": cluster.region_code,
+        "region_name": cluster.region_name,
+        "locality": cluster.locality,
+        "location_text": cluster.location_text,
+        "latitude": cluster.latitude,
+        "longitude": cluster.longitude,
+        "enterprises": {"count": cluster.enterprises_count, "approximate": cluster.enterprises_approximate,
+                        "note": cluster.enterprises_note},
+        "employees": {"count": cluster.employees_count, "approximate": cluster.employees_approximate,
+                      "note": cluster.employees_note},
+        "website": cluster.website,
+        "website_note": cluster.website_note,
+        "coordinating_body": {"id": body.id, "name": body.name, "kind": body.kind} if body else None,
+        "constitutive_elements": cluster.constitutive_elements,
+        "eco_innovation": cluster.eco_innovation,
+        "tags": list(cluster.tags or []),
+        "sectors": [{"label": s.label, "nace": list(s.nace_codes or [])} for s in cluster.sectors],
+        "recognitions": [
+            {"id": r.id, "kind": r.kind, "name": r.name, "issuer": r.issuer,
+             "issued_date": r.issued_date.isoformat() if r.issued_date else None,
+             "valid_until": r.valid_until.isoformat() if r.valid_until else None,
+             "reference": r.reference, "note": r.note}
+            for r in cluster.recognitions
+        ],
+        "sources": [{"document": s.document.key, "title": s.document.title, "locator": s.locator,
+                     "fields": s.fields} for s in cluster.sources],
+        "version": cluster.version,
+        "created_at": cluster.created_at.isoformat(),
+        "updated_at": cluster.updated_at.isoformat(),
+    }
+
+
+# ---- writing -----------------------------------------------------------------------------------------
+
+def _invalid(field: str, message: str, cls: type[ValidationFailed] = ValidationFailed) -> ValidationFailed:
+    return cls(message, errors=[{"field": field, "message": message, "code": "value_error"}])
+
+
+async def _unique_slug(session: AsyncSession, wanted: str | None, name: str, own_id: int | None) -> str:
+    base = wanted or slugify(name)
+    candidate, n = base, 1
+    while True:
+        stmt = select(Cluster.id).where(Cluster.slug == candidate)
+        other = await session.scalar(stmt)
+        if other is None or other == own_id:
+            return candidate
+        if wanted:
+            raise SlugTaken(f"Slug {wanted!r} is used by cluster {other}.", existing_id=other)
+        n += 1
+        candidate = f"{base[:110]}-{n}"
+
+
+async def _check_organization(session: AsyncSession, organization_id: int | None, field: str) -> None:
+    if organization_id is None:
+        return
+    if await session.get(Organization, organization_id) is None:
+        raise _invalid(field, f"No organization with id {organization_id}.", UnknownReference)
+
+
+async def _sources(session: AsyncSession, sources: list[SourceIn]) -> list[ClusterSource]:
+    keys = {s.document for s in sources}
+    docs = {d.key: d for d in (await session.scalars(select(Document).where(Document.key.in_(keys)))).all()}
+    out = []
+    for i, s in enumerate(sources):
+        if s.document not in docs:
+            raise _invalid(f"body.sources.{i}.document", f"No document with key {s.document!r}.", UnknownReference)
+        out.append(ClusterSource(document=docs[s.document], locator=s.locator, fields=s.fields))
+    return out
+
+
+def _sectors(sectors: list[Sector]) -> list[ClusterSector]:
+    return [ClusterSector(position=i, label=s.label, nace_codes=list(dict.fromkeys(s.nace)))
+            for i, s in enumerate(sectors)]
+
+
+def _recognitions(items: list[RecognitionIn]) -> list[Recognition]:
+    return [Recognition(**r.model_dump()) for r in items]
+
+
+async def _index_nace(session: AsyncSession, cluster: Cluster) -> None:
+    await session.execute(delete(ClusterNaceCode).where(ClusterNaceCode.cluster_id == cluster.id))
+    codes = sorted({code for s in cluster.sectors for code in (s.nace_codes or [])})
+    if codes:
+        session.add_all([ClusterNaceCode(cluster_id=cluster.id, code=code) for code in codes])
+
+
+async def _store_document(session: AsyncSession, cluster: Cluster) -> Cluster:
+    """Flush, reload what the representation needs and store it."""
+    await session.flush()
+    await session.refresh(cluster, ["coordinating_body"])
+    for source in cluster.sources:
+        await session.refresh(source, ["document"])
+    cluster.document = orjson.dumps(render(cluster)).decode()
+    await session.flush()
+    return cluster
+
+
+def _apply_scalars(cluster: Cluster, values: dict[str, Any]) -> None:
+    for field in ("name", "kind", "country", "region_code", "region_name", "locality", "location_text",
+                  "latitude", "longitude", "website", "website_note", "coordinating_body_id",
+                  "constitutive_elements", "eco_innovation"):
+        if field in values:
+            setattr(cluster, field, values[field])
+    if "tags" in values:
+        cluster.tags = list(dict.fromkeys(values["tags"] or []))
+    for prefix in ("enterprises", "employees"):
+        if prefix in values:
+            head = values[prefix] or {}
+            setattr(cluster, f"{prefix}_count", head.get("count"))
+            setattr(cluster, f"{prefix}_approximate", bool(head.get("approximate", False)))
+            setattr(cluster, f"{prefix}_note", head.get("note"))
+
+
+async def create(session: AsyncSession, *, data: ClusterCreate, actor: Principal, source: str | None = None,
+                 external_id: str | None = None) -> Cluster:
+    """Register a cluster in a region the caller may write to."""
+    actor.require(Action.clusters_create, Target(region_codes=(data.region_code,) if data.region_code else ()))
+    await _check_organization(session, data.coordinating_body_id, "body.coordinating_body_id")
+    now = utcnow()
+    cluster = Cluster(slug=await _unique_slug(session, data.slug, data.name, None), version=1, created_at=now,
+                      updated_at=now, source=source, external_id=external_id, tags=[], document="{}")
+    _apply_scalars(cluster, data.model_dump(exclude_unset=True))
+    cluster.enterprises_approximate = cluster.enterprises_approximate or False
+    cluster.employees_approximate = cluster.employees_approximate or False
+    cluster.sectors = _sectors(data.sectors or [])
+    cluster.recognitions = _recognitions(data.recognitions or [])
+    cluster.sources = await _sources(session, data.sources or [])
+    session.add(cluster)
+    await session.flush()
+    await _index_nace(session, cluster)
+    return await _store_document(session, cluster)
+
+
+async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate, actor: Principal) -> Cluster:
+    """Change the fields sent; lists sent replace the stored ones; the version goes up by one."""
+    actor.require(Action.clusters_update, target(cluster))
+    values = data.model_dump(exclude_unset=True)
+    for field in ("name", "kind", "country"):
+        if field in values and values[field] is None:
+            raise _invalid(f"body.{field}", f"{field} cannot be null.")
+    if "coordinating_body_id" in values:
+        await _check_organization(session, values["coordinating_body_id"], "body.coordinating_body_id")
+    if "slug" in values or "name" in values:
+        if values.get("slug") is not None:
+            cluster.slug = await _unique_slug(session, values["slug"], cluster.name, cluster.id)
+    _apply_scalars(cluster, values)
+    if cluster.region_code and not nuts_matches_country(cluster.region_code, cluster.country):
+        raise _invalid("body.region_code", f"{cluster.region_code} is not a NUTS code of {cluster.country}.")
+    # Moving a cluster needs the right over its new place too.
+    actor.require(Action.clusters_update, target(cluster))
+    if data.sectors is not None or ("sectors" in values):
+        cluster.sectors = _sectors(data.sectors or [])
+        await session.flush()
+        await _index_nace(session, cluster)
+    if "recognitions" in values:
+        cluster.recognitions = _recognitions(data.recognitions or [])
+    if "sources" in values:
+        cluster.sources = await _sources(session, data.sources or [])
+    cluster.version += 1
+    cluster.updated_at = utcnow()
+    return await _store_document(session, cluster)
+
+
+async def delete_one(session: AsyncSession, *, cluster: Cluster, actor: Principal) -> None:
+    """Delete a cluster with its sectors, recognitions, memberships and supply-chain links."""
+    actor.require(Action.clusters_delete, target(cluster))
+    await session.execute(delete(Cluster).where(Cluster.id == cluster.id))
+    await session.flush()
+
+
+async def refresh_for_organization(session: AsyncSession, *, organization_id: int) -> None:
+    """Rebuild the documents of clusters that embed this organization as coordinating body."""
+    ids = (await session.scalars(select(Cluster.id).where(Cluster.coordinating_body_id == organization_id))).all()
+    # After a delete the foreign key has already set the column to NULL: find those by their documents.
+    stale = (await session.scalars(select(Cluster.id).where(
+        Cluster.coordinating_body_id.is_(None),
+        Cluster.document.contains(f'"coordinating_body":{{"id":{organization_id},', autoescape=True),
+    ))).all()
+    for cluster_id in {*ids, *stale}:
+        cluster = await load(session, cluster_id)
+        cluster.version += 1
+        cluster.updated_at = utcnow()
+        await _store_document(session, cluster)
+
+
+# ---- members -----------------------------------------------------------------------------------------
+
+async def list_members(session: AsyncSession, *, cluster_id: int, role: str | None = None,
+                       current: bool | None = None) -> list[ClusterMembership]:
+    stmt = (select(ClusterMembership).where(ClusterMembership.cluster_id == cluster_id)
+            .options(selectinload(ClusterMembership.organization)).order_by(ClusterMembership.id))
+    if role:
+        stmt = stmt.where(ClusterMembership.role == role)
+    if current is True:
+        stmt = stmt.where(ClusterMembership.left_date.is_(None))
+    elif current is False:
+        stmt = stmt.where(ClusterMembership.left_date.is_not(None))
+    return list((await session.scalars(stmt)).all())
+
+
+async def add_member(session: AsyncSession, *, cluster: Cluster, data: MemberCreate,
+                     actor: Principal) -> ClusterMembership:
+    """Add an organization to the cluster with a role."""
+    actor.require(Action.cluster_members_write, target(cluster))
+    await _check_organization(session, data.organization_id, "body.organization_id")
+    existing = await session.scalar(select(ClusterMembership.id).where(
+        ClusterMembership.cluster_id == cluster.id, ClusterMembership.organization_id == data.organization_id))
+    if existing is not None:
+        raise MembershipExists(f"Organization {data.organization_id} is already a member (membership {existing}).",
+                               existing_id=existing)
+    membership = ClusterMembership(cluster_id=cluster.id, **data.model_dump())
+    session.add(membership)
+    await session.flush()
+    await session.refresh(membership, ["organization"])
+    return membership
+
+
+async def remove_member(session: AsyncSession, *, cluster: Cluster, membership_id: int, actor: Principal) -> None:
+    actor.require(Action.cluster_members_write, target(cluster))
+    result = await session.execute(delete(ClusterMembership).where(
+        ClusterMembership.id == membership_id, ClusterMembership.cluster_id == cluster.id))
+    if result.rowcount == 0:
+        raise MembershipNotFound(f"Cluster {cluster.id} has no membership {membership_id}.")
+
+
+# ---- supply chain ------------------------------------------------------------------------------------
+
+async def add_link(session: AsyncSession, *, supplier: Cluster, data: SupplyChainLinkCreate,
+                   actor: Principal) -> SupplyChainLink:
+    """Record that the supplier cluster's product flows to the customer cluster."""
+    customer = await session.get(Cluster, data.customer_id)
+    if customer is None:
+        raise _invalid("body.customer_id", f"No cluster with id {data.customer_id}.", UnknownReference)
+    if customer.id == supplier.id:
+        raise _invalid("body.customer_id", "A cluster cannot supply itself.")
+    # Either end of the link in the caller's scope is enough: a district records its own suppliers.
+    if not (actor.can(Action.supply_chain_write, target(supplier))
+            or actor.can(Action.supply_chain_write, target(customer))):
+        actor.require(Action.supply_chain_write, target(supplier))
+    existing = await session.scalar(select(SupplyChainLink.id).where(
+        SupplyChainLink.supplier_id == supplier.id, SupplyChainLink.customer_id == customer.id,
+        SupplyChainLink.product == data.product))
+    if existing is not None:
+        raise LinkExists(f"This link is already recorded as {existing}.", existing_id=existing)
+    link = SupplyChainLink(supplier_id=supplier.id, customer_id=customer.id, **data.model_dump(exclude={"customer_id"}))
+    session.add(link)
+    await session.flush()
+    return link
+
+
+async def remove_link(session: AsyncSession, *, cluster: Cluster, link_id: int, actor: Principal) -> None:
+    link = await session.get(SupplyChainLink, link_id)
+    if link is None or cluster.id not in (link.supplier_id, link.customer_id):
+        raise LinkNotFound(f"Cluster {cluster.id} has no supply-chain link {link_id}.")
+    ends = [await session.get(Cluster, link.supplier_id), await session.get(Cluster, link.customer_id)]
+    if not any(actor.can(Action.supply_chain_write, target(c)) for c in ends if c is not None):
+        actor.require(Action.supply_chain_write, target(cluster))
+    await session.delete(link)
+    await session.flush()
+
+
+async def supply_chain(session: AsyncSession, *, cluster: Cluster) -> dict[str, Any]:
+    """The chain upstream and downstream of a cluster, walked breadth-first up to MAX_CHAIN_DEPTH."""
+    supplier, customer = aliased(Cluster), aliased(Cluster)
+    document = aliased(Document)
+
+    async def walk(direction: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        seen_links: set[int] = set()
+        frontier, visited, depth = {cluster.id}, {cluster.id}, 0
+        while frontier and depth < MAX_CHAIN_DEPTH:
+            depth += 1
+            near = SupplyChainLink.customer_id if direction == "up" else SupplyChainLink.supplier_id
+            stmt = (select(SupplyChainLink, supplier.id, supplier.slug, supplier.name, customer.id, customer.slug,
+                           customer.name, document.key)
+                    .join(supplier, supplier.id == SupplyChainLink.supplier_id)
+                    .join(customer, customer.id == SupplyChainLink.customer_id)
+                    .outerjoin(document, document.id == SupplyChainLink.source_document_id)
+                    .where(near.in_(frontier)).order_by(SupplyChainLink.id))
+            rows = (await session.execute(stmt)).all()
+            nxt: set[int] = set()
+            for link, sid, sslug, sname, cid, cslug, cname, doc_key in rows:
+                if link.id in seen_links:
+                    continue
+                seen_links.add(link.id)
+                out.append({"id": link.id, "supplier": {"id": sid, "slug": sslug, "name": sname},
+                            "customer": {"id": cid, "slug": cslug, "name": cname}, "product": link.product,
+                            "note": link.note, "source_document": doc_key, "source_locator": link.source_locator,
+                            "depth": depth})
+                far = sid if direction == "up" else cid
+                if far not in visited:
+                    visited.add(far)
+                    nxt.add(far)
+            frontier = nxt
+        return out
+
+    return {"cluster": {"id": cluster.id, "slug": cluster.slug, "name": cluster.name},
+            "upstream": await walk("up"), "downstream": await walk("down")}
+

@@ -1,0 +1,92 @@
+"""One Settings object, read from CARTESIO_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The embedded database and the development signing key live here unless told otherwise.
+DEFAULT_VAR_DIR = Path.cwd() / "var"
+
+
+class ConfigError(RuntimeError):
+    """Start-up refused because the configuration is unsafe or incomplete."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARTESIO_", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    var_dir: Path = DEFAULT_VAR_DIR
+    database_url: str | None = None
+    db_pool_size: int = Field(default=40, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_echo: bool = False
+
+    jwt_secret: SecretStr | None = None
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    jwt_issuer: str = "cartesio"
+    jwt_audience: str = "cartesio-api"
+    access_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+
+    # Login throttling: failures counted per account and per client address over a sliding window.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+
+    allow_demo_accounts: bool = False
+    cors_origins: list[str] = []
+    max_page_size: int = Field(default=200, ge=1, le=10_000)
+    default_page_size: int = Field(default=50, ge=1)
+    public_base_url: str | None = None
+
+    @model_validator(mode="after")
+    def _production_needs_database(self) -> "Settings":
+        if self.environment == "production" and not self.database_url:
+            raise ValueError("CARTESIO_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{(self.var_dir / 'cartesio.db').resolve()}"
+
+    def signing_key(self) -> str:
+        """The JWT signing key: from settings, else (development only) generated once under var/."""
+        if self.jwt_secret is not None:
+            value = self.jwt_secret.get_secret_value()
+            if len(value) < 32:
+                raise ConfigError("CARTESIO_JWT_SECRET must be at least 32 characters long")
+            return value
+        if self.environment == "production":
+            raise ConfigError(
+                "CARTESIO_JWT_SECRET is not set: production refuses to start without a signing key"
+            )
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key_file = self.var_dir / "jwt.key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual spellings and pin the drivers we ship (psycopg 3, pysqlite)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    if url.startswith("sqlite+aiosqlite://"):
+        url = "sqlite://" + url[len("sqlite+aiosqlite://") :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,48 @@
+"""Small HTTP helpers shared by the routers: JSON bodies that are already encoded, list envelopes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import orjson
+from fastapi import Request, Response
+
+from api.core.etag import body_etag, not_modified
+from api.core.pagination import link_header
+
+JSON = "application/json"
+
+
+def json_bytes(body: bytes, *, status_code: int = 200, etag: str | None = None, request: Request | None = None,
+               headers: dict[str, str] | None = None) -> Response:
+    """A JSON response from bytes we already hold; answers 304 when the client has this ETag."""
+    all_headers = dict(headers or {})
+    if etag is not None:
+        all_headers["ETag"] = etag
+        if request is not None and status_code == 200 and not_modified(request, etag):
+            return Response(status_code=304, headers=all_headers)
+    return Response(body, status_code=status_code, media_type=JSON, headers=all_headers)
+
+
+def page_of_documents(request: Request, documents: Sequence[str], cursor: str | None, limit: int) -> Response:
+    """A Page envelope around JSON documents, without decoding them."""
+    tail = orjson.dumps({"next_cursor": cursor, "limit": limit})
+    body = b'{"items":[' + ",".join(documents).encode() + b"]," + tail[1:]
+    return json_bytes(body, etag=body_etag(body), request=request, headers=link_header(request, cursor))
+
+
+def page_of_models(request: Request, items: Sequence[object], cursor: str | None, limit: int, *,
+                   schema) -> Response:  # noqa: ANN001
+    """A Page envelope around ORM objects, serialised through their read schema."""
+    body = orjson.dumps({
+        "items": [schema.model_validate(item).model_dump(mode="json") for item in items],
+        "next_cursor": cursor, "limit": limit,
+    })
+    return json_bytes(body, etag=body_etag(body), request=request, headers=link_header(request, cursor))
+
+
+def model_response(request: Request, model: object, *, schema, etag: str | None = None,  # noqa: ANN001
+                   status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = schema.model_validate(model).model_dump_json().encode()
+    return json_bytes(body, status_code=status_code, etag=etag or body_etag(body), request=request,
+                      headers=headers)

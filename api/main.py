@@ -1,0 +1,115 @@
+"""create_app(): routers, problem handlers, middleware, health endpoints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from sqlalchemy import select, text
+
+from api.auth.models import User
+from api.auth.router import router as auth_router
+from api.clusters.router import router as clusters_router
+from api.core.config import ConfigError, Settings, get_settings
+from api.core.db import Database
+from api.core.errors import PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_handlers, problems
+from api.documents.router import router as documents_router
+from api.networks.router import router as networks_router
+from api.organizations.router import router as organizations_router
+
+logger = logging.getLogger("cartesio")
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """Registry of industrial clusters, districts and homogeneous enterprise systems, their organizations
+and the networks they join. Conventions (authentication, pagination, errors, conditional requests) are in
+`docs/api.md`."""
+
+
+def _operation_id(route: APIRoute) -> str:
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+async def check_startup(db: Database) -> None:
+    """Refuse to serve in production with an unsafe set-up."""
+    settings = db.settings
+    settings.signing_key()
+    if settings.environment == "production" and not settings.allow_demo_accounts:
+        async with db.read_scope() as session:
+            demo = await session.scalar(select(User.email).where(User.is_demo.is_(True)).limit(1))
+        if demo is not None:
+            raise ConfigError(
+                "Demo accounts are present in a production database; remove them "
+                "or set CARTESIO_ALLOW_DEMO_ACCOUNTS=true"
+            )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings)
+        app.state.db = db
+        try:
+            await check_startup(db)
+            yield
+        finally:
+            await db.dispose()
+
+    app = FastAPI(
+        title="Cartesio API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
+        generate_unique_id_function=_operation_id, docs_url="/docs", redoc_url=None,
+    )
+    app.state.settings = settings
+    install_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+                           allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location"])
+
+    v1 = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, clusters_router, organizations_router, networks_router, documents_router):
+        v1.include_router(router)
+    app.include_router(v1)
+
+    @app.get("/healthz", tags=["health"], summary="Process is up")
+    async def healthz() -> dict[str, str]:
+        """Liveness: answers while the process runs."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"], summary="Database is reachable", responses=problems(ServiceUnavailable))
+    async def readyz(request: Request) -> Response:
+        """Readiness: the database answers a trivial query."""
+        try:
+            async with request.app.state.db.read_scope() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure to reach the database means not ready
+            logger.warning("readiness check failed: %s", type(exc).__name__)
+            raise ServiceUnavailable("The database is not reachable.") from exc
+        return Response(b'{"status":"ready"}', media_type="application/json")
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    # Problems are served as application/problem+json; FastAPI documents extra responses as application/json.
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if PROBLEM_MEDIA_TYPE in content and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+                if status == "304":
+                    response.pop("content", None)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.core.db import Base, Timestamped
+from api.documents.models import Document
+
+
+class Organization(Timestamped, Base):
+    __tablename__ = "organizations"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(String(2))
+    region_code: Mapped[str | None] = mapped_column(String(5), index=True)
+    # Italian identifiers
+    vat_number: Mapped[str | None] = mapped_column(String(11), index=True)
+    tax_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    ipa_code: Mapped[str | None] = mapped_column(String(20))
+    ateco_code: Mapped[str | None] = mapped_column(String(10), index=True)
+    istat_municipality_code: Mapped[str | None] = mapped_column(String(6))
+    istat_province_code: Mapped[str | None] = mapped_column(String(3))
+    # Size per EU Recommendation 2003/361: the class is derived from these when they are given.
+    employees: Mapped[int | None] = mapped_column(Integer)
+    annual_turnover: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    balance_sheet_total: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    size_class: Mapped[str | None] = mapped_column(String(8), index=True)
+    street_address: Mapped[str | None] = mapped_column(String(300))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(200))
+    province: Mapped[str | None] = mapped_column(String(2))
+    website: Mapped[str | None] = mapped_column(String(300))
+    emas_registration_number: Mapped[str | None] = mapped_column(String(30))
+    iso14001_certificate: Mapped[str | None] = mapped_column(String(100))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    source_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    source_locator: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    source_document: Mapped[Document | None] = relationship(lazy="raise")

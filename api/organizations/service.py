@@ -1,0 +1,166 @@
+"""Organizations: firms, public bodies, associations, chambers, universities, verifiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from api.auth.policy import Action
+from api.auth.principal import Principal, Target
+from api.clusters import service as clusters_service
+from api.clusters.models import ClusterMembership
+from api.core.errors import ValidationFailed
+from api.core.identifiers import nuts_matches_country, size_class, vat_check_digit_ok
+from api.core.pagination import SortKey, keyset, next_cursor
+from api.organizations.errors import DuplicateVatNumber, OrganizationNotFound
+from api.organizations.models import Organization
+from api.organizations.schemas import OrganizationCreate, OrganizationUpdate
+
+SORTS = {
+    "name": SortKey("name", Organization.name),
+    "-name": SortKey("-name", Organization.name, descending=True),
+    "id": SortKey("id", Organization.id),
+    "-id": SortKey("-id", Organization.id, descending=True),
+    "employees": SortKey("employees", Organization.employees),
+    "-employees": SortKey("-employees", Organization.employees, descending=True),
+    "updated_at": SortKey("updated_at", Organization.updated_at),
+    "-updated_at": SortKey("-updated_at", Organization.updated_at, descending=True),
+}
+
+
+def target(org: Organization) -> Target:
+    return Target(region_codes=(org.region_code,) if org.region_code else (), organization_id=org.id)
+
+
+async def get(session: AsyncSession, organization_id: int, *, for_update: bool = False) -> Organization:
+    """Load one organization or raise OrganizationNotFound."""
+    stmt = select(Organization).where(Organization.id == organization_id).options(
+        selectinload(Organization.source_document)
+    )
+    if for_update:
+        stmt = stmt.with_for_update()
+    org = await session.scalar(stmt)
+    if org is None:
+        raise OrganizationNotFound(f"No organization with id {organization_id}.")
+    return org
+
+
+def _filtered(*, q: str | None, kind: str | None, country: str | None, region: str | None,
+              vat_number: str | None, ateco: str | None, size: str | None, cluster_id: int | None,
+              demo: bool | None) -> Select[Any]:
+    stmt = select(Organization).options(selectinload(Organization.source_document))
+    if q:
+        stmt = stmt.where(func.lower(Organization.name).contains(q.lower(), autoescape=True))
+    if kind:
+        stmt = stmt.where(Organization.kind == kind)
+    if country:
+        stmt = stmt.where(Organization.country == country.upper())
+    if region:
+        stmt = stmt.where(Organization.region_code.startswith(region.upper(), autoescape=True))
+    if vat_number:
+        stmt = stmt.where(Organization.vat_number == vat_number)
+    if ateco:
+        stmt = stmt.where(Organization.ateco_code.startswith(ateco, autoescape=True))
+    if size:
+        stmt = stmt.where(Organization.size_class == size)
+    if cluster_id is not None:
+        stmt = stmt.where(exists().where(ClusterMembership.organization_id == Organization.id,
+                                         ClusterMembership.cluster_id == cluster_id))
+    if demo is not None:
+        stmt = stmt.where(Organization.is_demo.is_(demo))
+    return stmt
+
+
+async def list_page(session: AsyncSession, *, sort: str, cursor: str | None, limit: int,
+                    **filters: Any) -> tuple[list[Organization], str | None]:
+    """One page of organizations matching the filters, in a stable order."""
+    key = SORTS[sort]
+    stmt = keyset(_filtered(**filters), key=key, id_column=Organization.id, cursor=cursor, limit=limit)
+    rows = list((await session.scalars(stmt)).all())
+    return next_cursor(rows, key_name=key.name, limit=limit,
+                       value_of=lambda o: getattr(o, key.column.key), id_of=lambda o: o.id)
+
+
+def _apply_size(org: Organization, explicit: str | None, explicit_given: bool) -> None:
+    derived = size_class(org.employees, org.annual_turnover, org.balance_sheet_total)
+    if derived is not None:
+        if explicit_given and explicit is not None and explicit != derived:
+            raise ValidationFailed(
+                f"size_class {explicit} contradicts the figures given, which make the organization {derived}.",
+                errors=[{"field": "body.size_class", "message": f"derived size class is {derived}",
+                         "code": "value_error"}],
+            )
+        org.size_class = derived
+    elif explicit_given:
+        org.size_class = explicit
+
+
+async def _check_unique_vat(session: AsyncSession, vat: str | None, own_id: int | None) -> None:
+    if vat is None:
+        return
+    stmt = select(Organization.id).where(Organization.vat_number == vat)
+    if own_id is not None:
+        stmt = stmt.where(Organization.id != own_id)
+    other = await session.scalar(stmt)
+    if other is not None:
+        raise DuplicateVatNumber(f"Organization {other} already has VAT number {vat}.", existing_id=other)
+
+
+async def create(session: AsyncSession, *, data: OrganizationCreate, actor: Principal,
+                 is_demo: bool = False, source: str | None = None, external_id: str | None = None,
+                 source_document_id: int | None = None, source_locator: str | None = None) -> Organization:
+    """Register an organization; the caller must be allowed to create one in its region."""
+    actor.require(Action.organizations_create,
+                  Target(region_codes=(data.region_code,) if data.region_code else ()))
+    await _check_unique_vat(session, data.vat_number, None)
+    values = data.model_dump(exclude={"size_class"})
+    org = Organization(**values, is_demo=is_demo, source=source, external_id=external_id,
+                       source_document_id=source_document_id, source_locator=source_locator, version=1)
+    _apply_size(org, data.size_class, "size_class" in data.model_fields_set)
+    session.add(org)
+    await session.flush()
+    return await get(session, org.id)
+
+
+async def update(session: AsyncSession, *, org: Organization, data: OrganizationUpdate,
+                 actor: Principal) -> Organization:
+    """Change the fields sent; the version goes up by one."""
+    actor.require(Action.organizations_update, target(org))
+    changes = data.model_dump(exclude_unset=True, exclude={"size_class"})
+    for field in ("name", "kind"):
+        if field in changes and changes[field] is None:
+            raise ValidationFailed(f"{field} cannot be null.",
+                                   errors=[{"field": f"body.{field}", "message": "cannot be null",
+                                            "code": "value_error"}])
+    for field, value in changes.items():
+        setattr(org, field, value)
+    if org.vat_number is not None and org.country in (None, "IT") and not vat_check_digit_ok(org.vat_number):
+        raise ValidationFailed("Not a valid partita IVA.", errors=[{
+            "field": "body.vat_number", "message": "check digit does not match", "code": "value_error"}])
+    if org.region_code is not None and not nuts_matches_country(org.region_code, org.country):
+        raise ValidationFailed("The region is not in the organization's country.", errors=[{
+            "field": "body.region_code", "message": "NUTS code of another country", "code": "value_error"}])
+    # A region officer may not move an organization out of its regions.
+    actor.require(Action.organizations_update, target(org))
+    if "vat_number" in changes:
+        await _check_unique_vat(session, org.vat_number, org.id)
+    _apply_size(org, data.size_class, "size_class" in data.model_fields_set)
+    org.version += 1
+    await session.flush()
+    if "name" in changes or "kind" in changes:
+        await clusters_service.refresh_for_organization(session, organization_id=org.id)
+    return await get(session, org.id)
+
+
+async def delete_one(session: AsyncSession, *, org: Organization, actor: Principal) -> None:
+    """Delete an organization; clusters it coordinated keep no coordinating body."""
+    actor.require(Action.organizations_delete, target(org))
+    await session.execute(delete(Organization).where(Organization.id == org.id))
+    await session.flush()
+    await clusters_service.refresh_for_organization(session, organization_id=org.id)
+
+
+
