@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,8 +29,9 @@ for sub, name in ((db_app, "db"), (seed_app, "seed"), (users_app, "users"), (cli
                   (openapi_app, "openapi")):
     app.add_typer(sub, name=name)
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: an error stays one line however narrow the terminal.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -46,20 +48,26 @@ def clean_errors(fn: F) -> F:
             raise
         except Problem as exc:
             detail = exc.detail or exc.title
-            extra = "; ".join(f"{e['field']}: {e['message']}" for e in getattr(exc, "errors", []))
-            err.print(f"[red]error:[/red] {detail}" + (f" ({extra})" if extra and extra not in detail else ""))
+            extra = "; ".join(f"{e['field']}: {e['message']}" for e in getattr(exc, "errors", [])
+                              if e["message"] not in detail)
+            err.print(f"[red]error:[/red] {detail}" + (f" ({extra})" if extra else ""))
         except ConfigError as exc:
             err.print(f"[red]configuration error:[/red] {exc}")
         except (OperationalError, DBAPIError) as exc:
             err.print(f"[red]database error:[/red] {str(exc.orig or exc).splitlines()[0]}")
         except (OSError, ValueError) as exc:
             err.print(f"[red]error:[/red] {exc}")
+        except Exception as exc:
+            if os.environ.get("CARTESIO_DEBUG"):
+                raise
+            err.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc} (set CARTESIO_DEBUG=1 for details)")
         raise typer.Exit(1)
 
     return wrapper  # type: ignore[return-value]
 
 
 def _database():  # noqa: ANN202
+    import api.models  # noqa: F401  (every mapper, so relationships across domains resolve)
     from api.core.db import Database
 
     return Database(get_settings())

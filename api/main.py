@@ -15,10 +15,12 @@ from sqlalchemy import select, text
 
 from api.auth.models import User
 from api.auth.router import router as auth_router
+from api.auth.router import service_accounts_router, users_router
 from api.clusters.router import router as clusters_router
 from api.core.config import ConfigError, Settings, get_settings
 from api.core.db import Database
-from api.core.errors import PROBLEM_MEDIA_TYPE, ServiceUnavailable, install_handlers, problems
+from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, ValidationFailed,
+                             install_handlers, problems)
 from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
@@ -74,7 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location"])
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, clusters_router, organizations_router, networks_router, documents_router):
+    for router in (auth_router, users_router, service_accounts_router, clusters_router, organizations_router,
+                   networks_router, documents_router):
         v1.include_router(router)
     app.include_router(v1)
 
@@ -102,14 +105,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    # Problems are served as application/problem+json; FastAPI documents extra responses as application/json.
+    # Problems are served as application/problem+json; FastAPI documents extra responses as application/json,
+    # and its own 422 with a schema we never send.
+    problem_ref = {"$ref": "#/components/schemas/ProblemDetails"}
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
-                if PROBLEM_MEDIA_TYPE in content and "application/json" in content:
+                if status == "422":
+                    response["description"] = ValidationFailed.title
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+                elif PROBLEM_MEDIA_TYPE in content and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
                 if status == "304":
                     response.pop("content", None)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault("ProblemDetails", ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"))
+    components.setdefault("FieldError", FieldError.model_json_schema())
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
     app.openapi_schema = schema
     return schema

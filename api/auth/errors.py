@@ -1,4 +1,4 @@
-from api.core.errors import TooManyRequests, Unauthorized
+from api.core.errors import NotFound, TooManyRequests, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
@@ -11,3 +11,11 @@ class InvalidAccessToken(Unauthorized):
 
 class LoginThrottled(TooManyRequests):
     slug, title = "login-throttled", "Too many failed sign-ins"
+
+
+class UserNotFound(NotFound):
+    slug, title = "user-not-found", "User not found"
+
+
+class ServiceAccountNotFound(NotFound):
+    slug, title = "service-account-not-found", "Service account not found"

@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.errors import InvalidAccessToken, InvalidCredentials, LoginThrottled
+from api.auth.errors import (InvalidAccessToken, InvalidCredentials, LoginThrottled, ServiceAccountNotFound,
+                             UserNotFound)
 from api.auth.models import LoginFailure, ServiceAccount, User
-from api.auth.policy import ROLE_SCOPE_KINDS, Role
+from api.auth.policy import ROLE_SCOPE_KINDS, Action, Role
 from api.auth.principal import SCOPE_KINDS, Principal
 from api.core.config import Settings
 from api.core.db import Database, as_utc, utcnow
@@ -82,6 +83,54 @@ async def create_service_account(
     return account, secret
 
 
+async def update_user(session: AsyncSession, *, user_id: int, changes: dict, actor: Principal) -> User:
+    """Change a user's role, scopes, organization, name, password or active flag."""
+    actor.require(Action.users_manage)
+    user = await session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise UserNotFound(f"No user with id {user_id}.")
+    role = changes.get("role") or user.role
+    if changes.get("role") is None:
+        changes.pop("role", None)
+    scopes = changes.get("scopes") if changes.get("scopes") is not None else user.scopes
+    user.scopes = validate_scopes(role, scopes)
+    for field in ("role", "organization_id", "full_name"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if changes.get("is_active") is not None:
+        user.is_active = changes["is_active"]
+    if changes.get("password"):
+        user.password_hash = hash_password(changes["password"])
+    await session.flush()
+    return user
+
+
+async def list_users(session: AsyncSession, *, actor: Principal) -> list[User]:
+    actor.require(Action.users_manage)
+    return list((await session.scalars(select(User).order_by(User.id))).all())
+
+
+async def list_service_accounts(session: AsyncSession, *, actor: Principal) -> list[ServiceAccount]:
+    actor.require(Action.users_manage)
+    return list((await session.scalars(select(ServiceAccount).order_by(ServiceAccount.id))).all())
+
+
+async def update_service_account(session: AsyncSession, *, account_id: int, changes: dict,
+                                 actor: Principal) -> ServiceAccount:
+    actor.require(Action.users_manage)
+    account = await session.get(ServiceAccount, account_id, with_for_update=True)
+    if account is None:
+        raise ServiceAccountNotFound(f"No service account with id {account_id}.")
+    if changes.get("scopes") is not None:
+        account.scopes = validate_scopes(account.role, changes["scopes"])
+    if changes.get("name"):
+        account.name = changes["name"]
+    if changes.get("is_active") is not None:
+        account.is_active = changes["is_active"]
+    await session.flush()
+    return account
+
+
 def _keys(username: str, address: str | None) -> list[str]:
     keys = [f"account:{username.strip().lower()}"]
     if address:
@@ -99,7 +148,8 @@ async def check_throttle(db: Database, *, username: str, address: str | None) ->
                 select(func.count(), func.min(LoginFailure.failed_at))
                 .where(LoginFailure.key == key, LoginFailure.failed_at > since)
             )).one()
-            if count >= settings.login_max_failures:
+            limit = settings.login_max_failures if key.startswith("account:") else settings.login_max_failures_per_address
+            if count >= limit:
                 oldest = as_utc(oldest)
                 retry = max(1, int((oldest - since).total_seconds()) + 1)
                 raise LoginThrottled(
@@ -113,33 +163,39 @@ async def record_failure(db: Database, *, username: str, address: str | None) ->
         session.add_all([LoginFailure(key=key) for key in _keys(username, address)])
 
 
-async def clear_failures(session: AsyncSession, *, username: str) -> None:
-    await session.execute(delete(LoginFailure).where(LoginFailure.key.in_(_keys(username, None))))
+async def _succeeded(db: Database, *, username: str, user_id: int | None = None,
+                     new_hash: str | None = None) -> None:
+    async with db.session_scope() as session:
+        await session.execute(delete(LoginFailure).where(LoginFailure.key.in_(_keys(username, None))))
+        if user_id is not None and new_hash is not None:
+            user = await session.get(User, user_id)
+            if user is not None:
+                user.password_hash = new_hash
 
 
-async def sign_in_password(db: Database, session: AsyncSession, *, username: str, password: str,
-                           address: str | None) -> tuple[str, int]:
+async def sign_in_password(db: Database, *, username: str, password: str, address: str | None) -> tuple[str, int]:
+    """Check the password; each outcome is written in its own short transaction (SQLite has one writer)."""
     await check_throttle(db, username=username, address=address)
-    user = await session.scalar(select(User).where(User.email == username.strip().lower()))
+    async with db.read_scope() as session:
+        user = await session.scalar(select(User).where(User.email == username.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         await record_failure(db, username=username, address=address)
         raise InvalidCredentials("Wrong e-mail or password, or the account is disabled.")
-    await clear_failures(session, username=username)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+    rehash = hash_password(password) if needs_rehash(user.password_hash) else None
+    await _succeeded(db, username=username, user_id=user.id, new_hash=rehash)
     return issue_token(db.settings, TokenClaims(subject=f"user:{user.id}", role=user.role, scopes=user.scopes))
 
 
-async def sign_in_client(db: Database, session: AsyncSession, *, client_id: str, client_secret: str,
-                         address: str | None) -> tuple[str, int]:
+async def sign_in_client(db: Database, *, client_id: str, client_secret: str, address: str | None) -> tuple[str, int]:
     await check_throttle(db, username=client_id, address=address)
-    account = await session.scalar(select(ServiceAccount).where(ServiceAccount.client_id == client_id))
+    async with db.read_scope() as session:
+        account = await session.scalar(select(ServiceAccount).where(ServiceAccount.client_id == client_id))
     ok = verify_password(account.secret_hash if account else None, client_secret)
     if not ok or account is None or not account.is_active:
         await record_failure(db, username=client_id, address=address)
         raise InvalidCredentials("Unknown client or wrong secret, or the client is disabled.")
-    await clear_failures(session, username=client_id)
+    await _succeeded(db, username=client_id)
     return issue_token(db.settings, TokenClaims(subject=f"service:{account.id}", role=account.role,
                                                 scopes=account.scopes))
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
 
     # Login throttling: failures counted per account and per client address over a sliding window.
     login_max_failures: int = Field(default=5, ge=1)
+    # Higher: many people may sign in from behind one office or university address.
+    login_max_failures_per_address: int = Field(default=50, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
 
     allow_demo_accounts: bool = False

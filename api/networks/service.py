@@ -138,7 +138,7 @@ async def declarations(session: AsyncSession, *, network_id: int) -> list[Declar
     stmt = (select(Declaration).where(Declaration.network_id == network_id)
             .options(selectinload(Declaration.commitments),
                      selectinload(Declaration.signatures).selectinload(Signature.organization))
-            .order_by(Declaration.id))
+            .order_by(Declaration.id).execution_options(populate_existing=True))
     return list((await session.scalars(stmt)).all())
 
 
@@ -156,5 +156,4 @@ async def sign(session: AsyncSession, *, network: Network, declaration_id: int, 
         raise AlreadySigned(f"Organization {data.organization_id} has already signed.")
     session.add(Signature(declaration_id=declaration_id, **data.model_dump()))
     await session.flush()
-    session.expire_all()
     return next(d for d in await declarations(session, network_id=network.id) if d.id == declaration_id)

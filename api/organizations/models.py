@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.db import Base, Timestamped
@@ -28,8 +28,9 @@ class Organization(Timestamped, Base):
     istat_province_code: Mapped[str | None] = mapped_column(String(3))
     # Size per EU Recommendation 2003/361: the class is derived from these when they are given.
     employees: Mapped[int | None] = mapped_column(Integer)
-    annual_turnover: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
-    balance_sheet_total: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    # Money in integer euro cents: SQLite has no exact decimal type.
+    annual_turnover_cents: Mapped[int | None] = mapped_column(BigInteger)
+    balance_sheet_total_cents: Mapped[int | None] = mapped_column(BigInteger)
     size_class: Mapped[str | None] = mapped_column(String(8), index=True)
     street_address: Mapped[str | None] = mapped_column(String(300))
     postal_code: Mapped[str | None] = mapped_column(String(10))
@@ -46,3 +47,32 @@ class Organization(Timestamped, Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     source_document: Mapped[Document | None] = relationship(lazy="raise")
+
+    @property
+    def annual_turnover(self) -> Decimal | None:
+        return cents_to_euro(self.annual_turnover_cents)
+
+    @annual_turnover.setter
+    def annual_turnover(self, value: Decimal | None) -> None:
+        self.annual_turnover_cents = euro_to_cents(value)
+
+    @property
+    def balance_sheet_total(self) -> Decimal | None:
+        return cents_to_euro(self.balance_sheet_total_cents)
+
+    @balance_sheet_total.setter
+    def balance_sheet_total(self, value: Decimal | None) -> None:
+        self.balance_sheet_total_cents = euro_to_cents(value)
+
+
+def euro_to_cents(value: Decimal | None) -> int | None:
+    if value is None:
+        return None
+    cents = Decimal(value) * 100
+    if cents != cents.to_integral_value():
+        raise ValueError("amounts have at most two decimal places")
+    return int(cents)
+
+
+def cents_to_euro(cents: int | None) -> Decimal | None:
+    return None if cents is None else (Decimal(cents) / 100).quantize(Decimal("0.01"))

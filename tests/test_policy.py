@@ -1,0 +1,121 @@
+"""The authorization matrix, generated from api/auth/policy.py: every role (and anonymous) against every
+write action, over HTTP; the answer must be what the policy table says for that caller and that object."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from api.auth.policy import POLICY, Action, Role
+from api.auth.principal import Principal, Target
+from tests.helpers import assert_problem
+
+ACCOUNTS = {
+    Role.admin: "admin@cartesio.example", Role.region_officer: "toscana@cartesio.example",
+    Role.cluster_manager: "prato@cartesio.example", Role.enterprise: "conceria@cartesio.example",
+    Role.evaluator: "valutatore@cartesio.example", Role.verifier: "verificatore@cartesio.example",
+    Role.chamber_officer: "camera@cartesio.example", Role.reader: "ricerca@cartesio.example",
+}
+ADMIN = ACCOUNTS[Role.admin]
+
+
+@dataclass
+class Case:
+    """How to try an action over HTTP: prepare (as admin) returns the request and the object's scope facts."""
+
+    prepare: Callable[..., tuple[str, str, dict | None, Target | None]]
+
+
+def _name() -> str:
+    return f"Matrice {uuid.uuid4().hex[:8]}"
+
+
+def _cluster(client, auth, region="ITI15"):  # noqa: ANN001, ANN201
+    return client.post("/api/v1/clusters", json={"name": _name(), "kind": "cluster", "country": "IT",
+                                                  "region_code": region}, headers=auth(ADMIN)).json()
+
+
+def _org(client, auth, region="ITI17"):  # noqa: ANN001, ANN201
+    return client.post("/api/v1/organizations", json={"name": _name(), "kind": "enterprise", "country": "IT",
+                                                       "region_code": region}, headers=auth(ADMIN)).json()
+
+
+def _network(client, auth):  # noqa: ANN001, ANN201
+    return client.post("/api/v1/networks", json={"name": _name(), "slug": f"m-{uuid.uuid4().hex[:8]}"},
+                       headers=auth(ADMIN)).json()
+
+
+def prato_target(ids) -> Target:  # noqa: ANN001
+    return Target(region_codes=("ITI15",), cluster_ids=(ids["cluster:prato-textile"],))
+
+
+CASES: dict[Action, Case] = {
+    Action.clusters_create: Case(lambda c, a, ids: (
+        "post", "/api/v1/clusters", {"name": _name(), "kind": "cluster", "country": "IT", "region_code": "ITI17"},
+        Target(region_codes=("ITI17",)))),
+    Action.clusters_update: Case(lambda c, a, ids: (
+        "patch", f"/api/v1/clusters/{ids['cluster:prato-textile']}", {"locality": "Prato"}, prato_target(ids))),
+    Action.clusters_delete: Case(lambda c, a, ids: (
+        lambda cl: ("delete", f"/api/v1/clusters/{cl['id']}", None,
+                    Target(region_codes=("ITI15",), cluster_ids=(cl["id"],))))(_cluster(c, a))),
+    Action.cluster_members_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/clusters/{ids['cluster:prato-textile']}/members",
+        {"organization_id": _org(c, a)["id"]}, prato_target(ids))),
+    Action.supply_chain_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/clusters/{ids['cluster:prato-textile']}/supply-chain",
+        {"customer_id": _cluster(c, a, "ITC4")["id"], "product": "filati"}, prato_target(ids))),
+    Action.organizations_create: Case(lambda c, a, ids: (
+        "post", "/api/v1/organizations", {"name": _name(), "kind": "enterprise", "country": "IT",
+                                          "region_code": "ITI12"}, Target(region_codes=("ITI12",)))),
+    Action.organizations_update: Case(lambda c, a, ids: (
+        "patch", f"/api/v1/organizations/{ids['org:conceria-demo']}", {"municipality": "Santa Croce sull'Arno"},
+        Target(region_codes=("ITI17",), organization_id=ids["org:conceria-demo"]))),
+    Action.organizations_delete: Case(lambda c, a, ids: (
+        lambda o: ("delete", f"/api/v1/organizations/{o['id']}", None,
+                   Target(region_codes=("ITI17",), organization_id=o["id"])))(_org(c, a))),
+    Action.networks_create: Case(lambda c, a, ids: (
+        "post", "/api/v1/networks", {"name": _name(), "slug": f"n-{uuid.uuid4().hex[:8]}"}, None)),
+    Action.networks_update: Case(lambda c, a, ids: (
+        "patch", f"/api/v1/networks/{_network(c, a)['id']}", {"description": "x"}, None)),
+    Action.networks_delete: Case(lambda c, a, ids: (
+        "delete", f"/api/v1/networks/{_network(c, a)['id']}", None, None)),
+    Action.network_members_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/networks/{_network(c, a)['id']}/members",
+        {"organization_id": ids["org:regione-toscana"], "role": "adherent"}, None)),
+    Action.users_manage: Case(lambda c, a, ids: (
+        "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
+                                  "password": "a-long-password", "role": "reader"}, None)),
+}
+
+
+def test_every_action_has_a_case():
+    assert set(CASES) == set(Action)
+    assert {rule.action for rule in POLICY} <= set(Action)
+
+
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r or "anonymous")
+@pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
+def test_matrix(client, auth, ids, role, action):
+    method, url, body, target = CASES[action].prepare(client, auth, ids)
+    headers = auth(ACCOUNTS[role]) if role else {}
+    response = client.request(method, url, json=body, headers=headers)
+    if role is None:
+        assert_problem(response, 401)
+        return
+    me = client.get("/api/v1/auth/me", headers=headers).json()
+    principal = Principal(kind="user", id=me["id"], role=me["role"], organization_id=me["organization_id"],
+                          regions=tuple(me["regions"]), clusters=tuple(me["clusters"]),
+                          organizations=tuple(me["organizations"]), chambers=tuple(me["chambers"]))
+    if principal.can(action, target):
+        assert response.status_code in (200, 201, 204), (role, action, response.text)
+    else:
+        assert_problem(response, 403)
+
+
+def test_the_matrix_is_not_trivial(ids):
+    """Each scoped role is allowed something and refused something, so the matrix checks both answers."""
+    roles_allowed = {rule.role for rule in POLICY}
+    assert {Role.admin, Role.region_officer, Role.cluster_manager, Role.enterprise} <= roles_allowed
