@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 
 import api.models  # noqa: F401  (registers every table on the metadata)
 from api.core.config import get_settings, normalise_database_url
@@ -37,11 +37,25 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+# Several replicas may start at once and each runs `cartesio db upgrade`: on PostgreSQL they queue on this
+# advisory lock, so one migrates and the others find the schema current.
+MIGRATION_LOCK_KEY = 0x6361727465736930
+
+
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True)
-    with context.begin_transaction():
-        context.run_migrations()
+    locking = connection.dialect.name == "postgresql"
+    if locking:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        connection.commit()
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+    finally:
+        if locking:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            connection.commit()
 
 
 if context.is_offline_mode():
