@@ -19,6 +19,7 @@ from api.auth.router import service_accounts_router, users_router
 from api.clusters.router import router as clusters_router
 from api.core.config import ConfigError, Settings, get_settings
 from api.core.db import Database
+from api.core.limits import BodySizeLimit
 from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, ValidationFailed,
                              install_handlers, problems)
 from api.documents.router import router as documents_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location"])

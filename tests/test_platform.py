@@ -95,3 +95,50 @@ class TestStartup:
         first = settings.signing_key()
         assert len(first) >= 32 and settings.signing_key() == first
         assert (tmp_path / "jwt.key").stat().st_mode & 0o777 == 0o600
+
+
+class TestLimits:
+    def test_body_over_the_limit_is_413(self, client, auth, settings):
+        big = {"name": "x", "kind": "cluster", "country": "IT", "constitutive_elements": "a" * settings.max_body_bytes}
+        assert_problem(client.post("/api/v1/clusters", json=big, headers=auth("admin@cartesio.example")), 413)
+
+    def test_streamed_body_over_the_limit_is_413(self, client, auth, settings):
+        def chunks():  # noqa: ANN202
+            for _ in range(settings.max_body_bytes // 1000 + 2):
+                yield b" " * 1000
+
+        response = client.post("/api/v1/clusters", content=chunks(),
+                               headers={**auth("admin@cartesio.example"), "Content-Type": "application/json"})
+        assert_problem(response, 413)
+
+    def test_deeply_nested_json_is_refused_cleanly(self, client, auth):
+        body = '{"name": "x", "kind": "cluster", "country": "IT", "tags": ' + "[" * 5000 + "]" * 5000 + "}"
+        response = client.post("/api/v1/clusters", content=body,
+                               headers={**auth("admin@cartesio.example"), "Content-Type": "application/json"})
+        assert_problem(response, 400)
+
+
+class TestConcurrentWrites:
+    def test_two_clusters_with_one_slug_at_once_give_one_201_and_one_409(self, seeded, auth):
+        """Both requests pass the service's slug check; the unique index decides, and the loser gets a problem."""
+        import threading
+        import uuid
+
+        app = create_app(seeded)
+        slug = f"gara-{uuid.uuid4().hex[:8]}"
+        results: list[int] = []
+        headers = auth("admin@cartesio.example")
+        with TestClient(app, raise_server_exceptions=False) as c:
+            barrier = threading.Barrier(2)
+
+            def post() -> None:
+                barrier.wait()
+                results.append(c.post("/api/v1/clusters", json={"name": "Gara", "slug": slug, "kind": "cluster",
+                                                                "country": "IT"}, headers=headers).status_code)
+
+            threads = [threading.Thread(target=post) for _ in range(2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        assert sorted(results) == [201, 409]

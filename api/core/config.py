@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=50, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
 
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body accepted.")
     allow_demo_accounts: bool = False
     cors_origins: list[str] = []
     max_page_size: int = Field(default=200, ge=1, le=10_000)

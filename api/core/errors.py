@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orjson
@@ -197,6 +198,12 @@ async def _http_handler(request: Request, exc: StarletteHTTPException) -> Respon
     )
 
 
+async def _integrity_handler(request: Request, exc: IntegrityError) -> Response:
+    # A unique or foreign-key constraint caught what the service's own checks could not (two requests at once).
+    logger.info("integrity error on %s %s: %s", request.method, request.url.path, type(exc.orig).__name__)
+    return render(request, Conflict("The change conflicts with data written at the same time; read again and retry."))
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:
     # Never send a trace or SQL to the client; the log keeps it, tagged with the request id.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -210,6 +217,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _problem_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
+    app.add_exception_handler(IntegrityError, _integrity_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, and_, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.core.errors import ValidationFailed
@@ -86,7 +86,3 @@ def link_header(request: Request, cursor: str | None) -> dict[str, str]:
         return {}
     url = request.url.include_query_params(cursor=cursor)
     return {"Link": f'<{url}>; rel="next"'}
-
-
-def always(cond: bool) -> ColumnElement[bool]:
-    return true() if cond else false()

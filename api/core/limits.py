@@ -1,0 +1,56 @@
+"""Request body size limit, enforced before a handler reads the body."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.core.errors import PayloadTooLarge, render
+
+
+class BodySizeLimit:
+    """413 for bodies over the limit, whether they announce their length or stream without one."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await render(None, too_large)(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await render(None, too_large)(scope, receive, send)
+
+
+class _BodyTooLarge(StarletteHTTPException):
+    """Raised from receive(): FastAPI lets HTTP exceptions through its body parsing, so this becomes a 413."""
+
+    def __init__(self, max_bytes: int):
+        super().__init__(413, f"The request body is larger than {max_bytes} bytes.")
