@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-                           allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location"])
+                           allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location", "Retry-After", "WWW-Authenticate"])
 
     v1 = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, service_accounts_router, clusters_router, organizations_router,

@@ -337,3 +337,17 @@ class TestSupplyChain:
         existing = client.get(url).json()["downstream"][0]
         assert_problem(client.post(url, json={"customer_id": existing["customer"]["id"],
                                               "product": existing["product"]}, headers=headers), 409)
+
+
+class TestMemberPaging:
+    def test_members_page_through(self, client, ids):
+        url = f"{CLUSTERS}/{ids['cluster:norte']}/members"
+        first = client.get(url, params={"limit": 3}).json()
+        second = client.get(url, params={"limit": 3, "cursor": first["next_cursor"]}).json()
+        assert len(first["items"]) == 3 and len(second["items"]) == 1 and second["next_cursor"] is None
+
+    def test_empty_patch_changes_nothing(self, client, auth, ids):
+        url = f"{CLUSTERS}/{ids['cluster:vreten']}"
+        before = client.get(url)
+        after = client.patch(url, json={}, headers=auth("admin@cartesio.example"))
+        assert after.status_code == 200 and after.headers["etag"] == before.headers["etag"]

@@ -73,3 +73,21 @@ class TestNetworks:
     def test_unknown_network_is_404(self, client):
         assert_problem(client.get("/api/v1/networks/99999999"), 404)
         assert_problem(client.get("/api/v1/networks/99999999/members"), 404)
+
+
+class TestPaging:
+    def test_network_members_page(self, client, ids):
+        url = f"/api/v1/networks/{ids['network:cartesio']}/members"
+        first = client.get(url, params={"limit": 2}).json()
+        assert len(first["items"]) == 2 and first["next_cursor"]
+        rest, cursor = [], first["next_cursor"]
+        while cursor:
+            page = client.get(url, params={"limit": 2, "cursor": cursor}).json()
+            rest += page["items"]
+            cursor = page["next_cursor"]
+        everything = client.get(url, params={"limit": 200}).json()["items"]
+        assert [m["id"] for m in first["items"] + rest] == [m["id"] for m in everything]
+
+    def test_networks_page(self, client):
+        body = client.get("/api/v1/networks", params={"limit": 1}).json()
+        assert body["limit"] == 1 and len(body["items"]) == 1

@@ -154,3 +154,24 @@ class TestListOrganizations:
     def test_source_is_named(self, client, ids):
         body = client.get(f"{ORGS}/{ids['org:regione-toscana']}").json()
         assert body["source_document"] == "cartesio-presentation"
+
+
+class TestDerivedFields:
+    def test_clearing_employees_clears_the_derived_class(self, client, auth):
+        headers = auth("admin@cartesio.example")
+        org = client.post(ORGS, json=new_org(employees=30), headers=headers).json()
+        assert org["size_class"] == "small"
+        cleared = client.patch(f"{ORGS}/{org['id']}", json={"employees": None}, headers=headers).json()
+        assert cleared["size_class"] is None
+
+    def test_ateco_filter_matches_both_ways(self, client, auth):
+        headers = auth("admin@cartesio.example")
+        org = client.post(ORGS, json=new_org(ateco_code="15.20.10"), headers=headers).json()
+        for prefix in ("15", "15.20", "15.20.10"):
+            found = client.get(ORGS, params={"ateco": prefix, "limit": 200, "q": org["name"]}).json()["items"]
+            assert [o["id"] for o in found] == [org["id"]], prefix
+
+    def test_timestamps_are_utc_with_z_everywhere(self, client, ids):
+        org = client.get(f"{ORGS}/{ids['org:regione-toscana']}").json()
+        cluster = client.get(f"/api/v1/clusters/{ids['cluster:vreten']}").json()
+        assert org["created_at"].endswith("Z") and cluster["created_at"].endswith("Z")

@@ -54,7 +54,7 @@ def _missing(what: str, field: str) -> ValidationFailed:
                             errors=[{"field": f"body.{field}", "message": "Field required", "code": "missing"}])
 
 
-@router.get("/me", response_model=MeRead, summary="Who am I", responses=problems(InvalidCredentials))
+@router.get("/me", response_model=MeRead, summary="Who am I", responses=problems(InvalidAccessToken))
 async def me(principal: AuthenticatedDep) -> MeRead:
     """The account behind the access token, with its role and scopes."""
     return MeRead(kind=principal.kind, id=principal.id, role=principal.role, label=principal.label,
@@ -72,7 +72,7 @@ ADMIN_PROBLEMS = (InvalidAccessToken, Forbidden)
 async def list_users(request: Request, session: ReadSessionDep, actor: AuthenticatedDep) -> Response:
     """Every user account (admins)."""
     users = await service.list_users(session, actor=actor)
-    return page_of_models(request, users, None, len(users), schema=UserRead)
+    return page_of_models(request, users, None, max(len(users), 1), schema=UserRead)
 
 
 @users_router.post("", status_code=201, response_model=UserRead, summary="Create a user",
@@ -101,7 +101,7 @@ async def update_user(request: Request, user_id: Annotated[int, Path(ge=1, le=2*
 async def list_service_accounts(request: Request, session: ReadSessionDep, actor: AuthenticatedDep) -> Response:
     """Every integration's account (admins); secrets are never shown again."""
     accounts = await service.list_service_accounts(session, actor=actor)
-    return page_of_models(request, accounts, None, len(accounts), schema=ServiceAccountRead)
+    return page_of_models(request, accounts, None, max(len(accounts), 1), schema=ServiceAccountRead)
 
 
 @service_accounts_router.post("", status_code=201, response_model=ServiceAccountCreated,

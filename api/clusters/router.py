@@ -103,11 +103,13 @@ async def delete_cluster(cluster_id: ClusterId, session: SessionDep, actor: Auth
 async def list_members(request: Request, cluster_id: ClusterId, session: ReadSessionDep,
                        role: MembershipRole | None = None,
                        current: Annotated[bool | None, Query(description="Only current (true) or past (false).")]
-                       = None) -> Response:
+                       = None, limit: Limit = 50,
+                       cursor: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """The organizations of a cluster with their role (member, coordinator, supporting institution)."""
     await service.read_document(session, cluster_id)
-    members = await service.list_members(session, cluster_id=cluster_id, role=role, current=current)
-    return page_of_models(request, members, None, len(members), schema=MemberRead)
+    members, after = await service.list_members(session, cluster_id=cluster_id, role=role, current=current,
+                                                cursor=cursor, limit=limit)
+    return page_of_models(request, members, after, limit, schema=MemberRead)
 
 
 @router.post("/{cluster_id}/members", status_code=201, summary="Add a member", response_model=MemberRead,

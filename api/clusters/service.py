@@ -23,7 +23,7 @@ from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, Cl
                                  Recognition, SupplyChainLink)
 from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, RecognitionIn, Sector, SourceIn,
                                   SupplyChainLinkCreate)
-from api.core.db import utcnow
+from api.core.db import utc_iso, utcnow
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country
 from api.core.pagination import SortKey, keyset, next_cursor
@@ -176,8 +176,8 @@ def render(cluster: Cluster) -> dict[str, Any]:
         "sources": [{"document": s.document.key, "title": s.document.title, "locator": s.locator,
                      "fields": s.fields} for s in cluster.sources],
         "version": cluster.version,
-        "created_at": cluster.created_at.isoformat(),
-        "updated_at": cluster.updated_at.isoformat(),
+        "created_at": utc_iso(cluster.created_at),
+        "updated_at": utc_iso(cluster.updated_at),
     }
 
 
@@ -286,6 +286,8 @@ async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate
     """Change the fields sent; lists sent replace the stored ones; the version goes up by one."""
     actor.require(Action.clusters_update, target(cluster))
     values = data.model_dump(exclude_unset=True)
+    if not values:
+        return cluster  # nothing sent, nothing changed: the version and ETag stay
     for field in ("name", "kind", "country"):
         if field in values and values[field] is None:
             raise _invalid(f"body.{field}", f"{field} cannot be null.")
@@ -337,16 +339,21 @@ async def refresh_for_organization(session: AsyncSession, *, organization_id: in
 # ---- members -----------------------------------------------------------------------------------------
 
 async def list_members(session: AsyncSession, *, cluster_id: int, role: str | None = None,
-                       current: bool | None = None) -> list[ClusterMembership]:
+                       current: bool | None = None, cursor: str | None = None,
+                       limit: int = 200) -> tuple[list[ClusterMembership], str | None]:
+    """One page of a cluster's memberships, in the order they were recorded."""
     stmt = (select(ClusterMembership).where(ClusterMembership.cluster_id == cluster_id)
-            .options(selectinload(ClusterMembership.organization)).order_by(ClusterMembership.id))
+            .options(selectinload(ClusterMembership.organization)))
     if role:
         stmt = stmt.where(ClusterMembership.role == role)
     if current is True:
         stmt = stmt.where(ClusterMembership.left_date.is_(None))
     elif current is False:
         stmt = stmt.where(ClusterMembership.left_date.is_not(None))
-    return list((await session.scalars(stmt)).all())
+    key = SortKey("id", ClusterMembership.id)
+    stmt = keyset(stmt, key=key, id_column=ClusterMembership.id, cursor=cursor, limit=limit)
+    rows = list((await session.scalars(stmt)).all())
+    return next_cursor(rows, key_name="id", limit=limit, value_of=lambda m: m.id, id_of=lambda m: m.id)
 
 
 async def add_member(session: AsyncSession, *, cluster: Cluster, data: MemberCreate,

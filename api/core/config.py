@@ -43,9 +43,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body accepted.")
     allow_demo_accounts: bool = False
     cors_origins: list[str] = []
-    max_page_size: int = Field(default=200, ge=1, le=10_000)
-    default_page_size: int = Field(default=50, ge=1)
-    public_base_url: str | None = None
 
     @model_validator(mode="after")
     def _production_needs_database(self) -> "Settings":

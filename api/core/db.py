@@ -55,6 +55,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def utc_iso(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z, as Pydantic writes the other resources' timestamps."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -205,7 +205,7 @@ async def _integrity_handler(request: Request, exc: IntegrityError) -> Response:
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:
-    # Never send a trace or SQL to the client; the log keeps it, tagged with the request id.
+    # Never send a trace or SQL to the client; the log keeps it.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
         request, status=500, type_uri=Problem.type_uri(), title=Problem.title,

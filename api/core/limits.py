@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import PayloadTooLarge, render
@@ -22,7 +23,7 @@ class BodySizeLimit:
         too_large = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await render(None, too_large)(scope, receive, send)
+                await render(Request(scope), too_large)(scope, receive, send)
                 return
         received = 0
         started = False
@@ -46,7 +47,7 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await render(None, too_large)(scope, receive, send)
+                await render(Request(scope), too_large)(scope, receive, send)
 
 
 class _BodyTooLarge(StarletteHTTPException):

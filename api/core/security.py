@@ -76,7 +76,7 @@ def decode_token(settings: Settings, token: str) -> TokenClaims:
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options={"require_exp": True, "require_iat": True, "require_aud": True, "require_iss": True,
-                     "require_sub": True, "verify_nbf": True},
+                     "require_sub": True, "require_nbf": True, "verify_nbf": True},
         )
     except JWTError as exc:
         raise InvalidToken(str(exc)) from exc

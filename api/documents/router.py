@@ -23,4 +23,4 @@ class DocumentRead(ReadSchema):
 async def list_documents(request: Request, session: ReadSessionDep) -> Response:
     """The documents that facts in the registry cite as their source."""
     docs = (await session.scalars(select(Document).order_by(Document.key))).all()
-    return page_of_models(request, docs, None, len(docs), schema=DocumentRead)
+    return page_of_models(request, docs, None, max(len(docs), 1), schema=DocumentRead)

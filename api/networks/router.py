@@ -22,6 +22,7 @@ router = APIRouter(prefix="/networks", tags=["networks"])
 
 NetworkId = Annotated[int, Path(ge=1, le=2**62, description="The network's numeric id.")]
 WRITE_PROBLEMS = (InvalidAccessToken, Forbidden)
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
 
 def _etag(network_id: int, version: int) -> str:
@@ -29,10 +30,11 @@ def _etag(network_id: int, version: int) -> str:
 
 
 @router.get("", summary="List networks", response_model=Page[NetworkRead])
-async def list_networks(request: Request, session: ReadSessionDep) -> Response:
-    """Every network, with its member roles, groups and sources."""
-    networks = await service.list_all(session)
-    return page_of_models(request, networks, None, len(networks), schema=NetworkRead)
+async def list_networks(request: Request, session: ReadSessionDep, limit: Limit = 50,
+                        cursor: Annotated[str | None, Query(max_length=500)] = None) -> Response:
+    """The networks by name, with their member roles, groups and sources."""
+    networks, after = await service.list_page(session, cursor=cursor, limit=limit)
+    return page_of_models(request, networks, after, limit, schema=NetworkRead)
 
 
 @router.post("", status_code=201, summary="Create a network", response_model=NetworkRead,
@@ -80,11 +82,13 @@ async def delete_network(network_id: NetworkId, session: SessionDep, actor: Auth
 async def list_network_members(
     request: Request, network_id: NetworkId, session: ReadSessionDep, role: NetworkRole | None = None,
     current: Annotated[bool | None, Query(description="Only current (true) or past (false) memberships.")] = None,
+    limit: Limit = 50, cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """Every period of membership, with role and the dates of joining and leaving."""
     await service.get(session, network_id)
-    members = await service.list_members(session, network_id=network_id, role=role, current=current)
-    return page_of_models(request, members, None, len(members), schema=NetworkMemberRead)
+    members, after = await service.list_members(session, network_id=network_id, role=role, current=current,
+                                                cursor=cursor, limit=limit)
+    return page_of_models(request, members, after, limit, schema=NetworkMemberRead)
 
 
 @router.post("/{network_id}/members", status_code=201, summary="Add a network member",
@@ -117,7 +121,7 @@ async def list_commitments(request: Request, network_id: NetworkId, session: Rea
     """Each declaration with its numbered commitments and who signed it, and when."""
     await service.get(session, network_id)
     items = await service.declarations(session, network_id=network_id)
-    return page_of_models(request, items, None, len(items), schema=DeclarationRead)
+    return page_of_models(request, items, None, max(len(items), 1), schema=DeclarationRead)
 
 
 @router.post("/{network_id}/commitments/{declaration_id}/signatures", status_code=201,

@@ -11,6 +11,7 @@ from api.auth.principal import Principal
 from api.clusters.errors import UnknownReference
 from api.core.db import utcnow
 from api.core.errors import ValidationFailed
+from api.core.pagination import SortKey, keyset, next_cursor
 from api.networks.errors import (AlreadyCurrentMember, AlreadySigned, DeclarationNotFound, NetworkMembershipNotFound,
                                  NetworkNotFound, NetworkSlugTaken)
 from api.networks.models import (Declaration, Network, NetworkGroup, NetworkGroupMember, NetworkMembership,
@@ -36,15 +37,20 @@ async def get(session: AsyncSession, network_id: int, *, for_update: bool = Fals
     return network
 
 
-async def list_all(session: AsyncSession) -> list[Network]:
-    return list((await session.scalars(select(Network).options(*_LOAD).order_by(Network.name, Network.id))).all())
+async def list_page(session: AsyncSession, *, cursor: str | None, limit: int) -> tuple[list[Network], str | None]:
+    """One page of networks by name."""
+    key = SortKey("name", Network.name)
+    stmt = keyset(select(Network).options(*_LOAD), key=key, id_column=Network.id, cursor=cursor, limit=limit)
+    rows = list((await session.scalars(stmt)).all())
+    return next_cursor(rows, key_name="name", limit=limit, value_of=lambda n: n.name, id_of=lambda n: n.id)
 
 
 async def create(session: AsyncSession, *, data: NetworkCreate, actor: Principal) -> Network:
     """Create a network (admins)."""
     actor.require(Action.networks_create)
-    if await session.scalar(select(Network.id).where(Network.slug == data.slug)) is not None:
-        raise NetworkSlugTaken(f"Slug {data.slug!r} is taken.")
+    existing = await session.scalar(select(Network.id).where(Network.slug == data.slug))
+    if existing is not None:
+        raise NetworkSlugTaken(f"Slug {data.slug!r} is used by network {existing}.", existing_id=existing)
     network = Network(**data.model_dump(), version=1)
     session.add(network)
     await session.flush()
@@ -71,17 +77,21 @@ async def delete_one(session: AsyncSession, *, network: Network, actor: Principa
     await session.flush()
 
 
-async def list_members(session: AsyncSession, *, network_id: int, role: str | None,
-                       current: bool | None) -> list[NetworkMembership]:
+async def list_members(session: AsyncSession, *, network_id: int, role: str | None, current: bool | None,
+                       cursor: str | None = None, limit: int = 200) -> tuple[list[NetworkMembership], str | None]:
+    """One page of a network's memberships, oldest record first."""
     stmt = (select(NetworkMembership).where(NetworkMembership.network_id == network_id)
-            .options(selectinload(NetworkMembership.organization)).order_by(NetworkMembership.id))
+            .options(selectinload(NetworkMembership.organization)))
     if role:
         stmt = stmt.where(NetworkMembership.role == role)
     if current is True:
         stmt = stmt.where(NetworkMembership.left_date.is_(None))
     elif current is False:
         stmt = stmt.where(NetworkMembership.left_date.is_not(None))
-    return list((await session.scalars(stmt)).all())
+    key = SortKey("id", NetworkMembership.id)
+    stmt = keyset(stmt, key=key, id_column=NetworkMembership.id, cursor=cursor, limit=limit)
+    rows = list((await session.scalars(stmt)).all())
+    return next_cursor(rows, key_name="id", limit=limit, value_of=lambda m: m.id, id_of=lambda m: m.id)
 
 
 async def _organization(session: AsyncSession, organization_id: int) -> Organization:

@@ -11,7 +11,8 @@ from api.documents.models import Document
 
 class Organization(Timestamped, Base):
     __tablename__ = "organizations"
-    __table_args__ = (UniqueConstraint("source", "external_id"),)
+    # One partita IVA is one firm: the index also settles two registrations arriving at once.
+    __table_args__ = (UniqueConstraint("source", "external_id"), UniqueConstraint("vat_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), index=True)
@@ -20,7 +21,7 @@ class Organization(Timestamped, Base):
     country: Mapped[str | None] = mapped_column(String(2))
     region_code: Mapped[str | None] = mapped_column(String(5), index=True)
     # Italian identifiers
-    vat_number: Mapped[str | None] = mapped_column(String(11), index=True)
+    vat_number: Mapped[str | None] = mapped_column(String(11))
     tax_code: Mapped[str | None] = mapped_column(String(16), index=True)
     ipa_code: Mapped[str | None] = mapped_column(String(20))
     ateco_code: Mapped[str | None] = mapped_column(String(10), index=True)

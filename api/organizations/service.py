@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select
+from sqlalchemy import Select, delete, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -63,7 +63,9 @@ def _filtered(*, q: str | None, kind: str | None, country: str | None, region: s
     if vat_number:
         stmt = stmt.where(Organization.vat_number == vat_number)
     if ateco:
-        stmt = stmt.where(Organization.ateco_code.startswith(ateco, autoescape=True))
+        # Both ways, as for clusters: a firm coded 15.20.10 answers 15, and one coded 15 answers 15.20.
+        stmt = stmt.where(or_(Organization.ateco_code.startswith(ateco, autoescape=True),
+                              literal(ateco).startswith(Organization.ateco_code)))
     if size:
         stmt = stmt.where(Organization.size_class == size)
     if cluster_id is not None:
@@ -84,7 +86,7 @@ async def list_page(session: AsyncSession, *, sort: str, cursor: str | None, lim
                        value_of=lambda o: getattr(o, key.column.key), id_of=lambda o: o.id)
 
 
-def _apply_size(org: Organization, explicit: str | None, explicit_given: bool) -> None:
+def _apply_size(org: Organization, explicit: str | None, explicit_given: bool, employees_cleared: bool = False) -> None:
     derived = size_class(org.employees, org.annual_turnover, org.balance_sheet_total)
     if derived is not None:
         if explicit_given and explicit is not None and explicit != derived:
@@ -96,6 +98,8 @@ def _apply_size(org: Organization, explicit: str | None, explicit_given: bool) -
         org.size_class = derived
     elif explicit_given:
         org.size_class = explicit
+    elif org.employees is None and employees_cleared:
+        org.size_class = None  # the figures it was derived from are gone
 
 
 async def _check_unique_vat(session: AsyncSession, vat: str | None, own_id: int | None) -> None:
@@ -129,6 +133,8 @@ async def update(session: AsyncSession, *, org: Organization, data: Organization
                  actor: Principal) -> Organization:
     """Change the fields sent; the version goes up by one."""
     actor.require(Action.organizations_update, target(org))
+    if not data.model_fields_set:
+        return org  # nothing sent, nothing changed
     changes = data.model_dump(exclude_unset=True, exclude={"size_class"})
     for field in ("name", "kind"):
         if field in changes and changes[field] is None:
@@ -147,7 +153,8 @@ async def update(session: AsyncSession, *, org: Organization, data: Organization
     actor.require(Action.organizations_update, target(org))
     if "vat_number" in changes:
         await _check_unique_vat(session, org.vat_number, org.id)
-    _apply_size(org, data.size_class, "size_class" in data.model_fields_set)
+    _apply_size(org, data.size_class, "size_class" in data.model_fields_set,
+                employees_cleared="employees" in changes and changes["employees"] is None)
     org.version += 1
     await session.flush()
     if "name" in changes or "kind" in changes:

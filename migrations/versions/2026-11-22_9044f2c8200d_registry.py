@@ -149,7 +149,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['source_document_id'], ['documents.id'], name=op.f('fk_organizations_source_document_id_documents'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
-    sa.UniqueConstraint('source', 'external_id', name=op.f('uq_organizations_source_external_id'))
+    sa.UniqueConstraint('source', 'external_id', name=op.f('uq_organizations_source_external_id')),
+    sa.UniqueConstraint('vat_number', name=op.f('uq_organizations_vat_number'))
     )
     with op.batch_alter_table('organizations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organizations_ateco_code'), ['ateco_code'], unique=False)
@@ -158,7 +159,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_organizations_region_code'), ['region_code'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_size_class'), ['size_class'], unique=False)
         batch_op.create_index(batch_op.f('ix_organizations_tax_code'), ['tax_code'], unique=False)
-        batch_op.create_index(batch_op.f('ix_organizations_vat_number'), ['vat_number'], unique=False)
 
     op.create_table('clusters',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -408,7 +408,6 @@ def downgrade() -> None:
 
     op.drop_table('clusters')
     with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organizations_vat_number'))
         batch_op.drop_index(batch_op.f('ix_organizations_tax_code'))
         batch_op.drop_index(batch_op.f('ix_organizations_size_class'))
         batch_op.drop_index(batch_op.f('ix_organizations_region_code'))
