@@ -174,7 +174,7 @@ class TestCreateCluster:
         ({"region_code": "ITI1", "country": "FR"}, "body"),
         ({"region_code": "?"}, "body.region_code"),
         ({"enterprises": {"count": -3}}, "body.enterprises.count"),
-        ({"sectors": [{"label": "Tessile", "nace": ["tessile"]}]}, "body.sectors.0.nace"),
+        ({"sectors": [{"label": "Tessile", "nace": ["tessile"]}]}, "body.sectors.0.nace.0"),
         ({"latitude": 43.7}, "body"),
         ({"latitude": 123, "longitude": 10}, "body.latitude"),
         ({"name": ""}, "body.name"),

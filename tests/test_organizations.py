@@ -60,7 +60,7 @@ class TestCreateOrganization:
 
     @pytest.mark.parametrize(("fields", "field"), [
         ({"vat_number": "00743110158"}, "body"),
-        ({"vat_number": "1234"}, "body"),
+        ({"vat_number": "1234"}, "body.vat_number"),
         ({"vat_number": "abcdefghijk"}, "body.vat_number"),
         ({"tax_code": "RSSMRA85T10A562T"}, "body.tax_code"),
         ({"tax_code": "00743110158"}, "body.tax_code"),

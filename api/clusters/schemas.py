@@ -6,8 +6,9 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from api.core.identifiers import COUNTRY_RE, NACE_RE, NUTS_RE, nuts_matches_country
+from api.core.identifiers import nuts_matches_country
 from api.core.schemas import InputSchema, ReadSchema
+from api.core.types import CountryCode, NaceCode, NutsCode
 from api.organizations.schemas import OrganizationRef
 
 
@@ -36,7 +37,6 @@ class MembershipRole(StrEnum):
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=SLUG_PATTERN)]
-NaceCode = Annotated[str, Field(description="NACE Rev.2 code: division 13, group 13.2, class 13.20")]
 
 
 class Headcount(InputSchema):
@@ -49,15 +49,8 @@ class Headcount(InputSchema):
 
 class Sector(InputSchema):
     label: str = Field(min_length=1, max_length=300)
-    nace: list[NaceCode] = Field(default_factory=list, max_length=20)
-
-    @field_validator("nace")
-    @classmethod
-    def _nace(cls, codes: list[str]) -> list[str]:
-        for code in codes:
-            if not NACE_RE.match(code):
-                raise ValueError(f"{code!r} is not a NACE Rev.2 code such as 13, 13.2 or 13.20")
-        return codes
+    nace: list[NaceCode] = Field(default_factory=list, max_length=20,
+                                 description="NACE Rev.2 codes: division 13, group 13.2, class 13.20.")
 
 
 class RecognitionIn(InputSchema):
@@ -83,7 +76,7 @@ class SourceIn(InputSchema):
 
 
 class _ClusterFields(InputSchema):
-    region_code: str | None = Field(default=None, description="NUTS code (any level), e.g. ITI17.")
+    region_code: NutsCode | None = Field(default=None, description="NUTS code (any level), e.g. ITI17.")
     region_name: str | None = Field(default=None, max_length=200)
     locality: str | None = Field(default=None, max_length=200)
     location_text: str | None = Field(default=None, max_length=500)
@@ -101,13 +94,6 @@ class _ClusterFields(InputSchema):
     recognitions: list[RecognitionIn] | None = Field(default=None, max_length=50)
     sources: list[SourceIn] | None = Field(default=None, max_length=20)
 
-    @field_validator("region_code")
-    @classmethod
-    def _region(cls, v: str | None) -> str | None:
-        if v is not None and not NUTS_RE.match(v.upper()):
-            raise ValueError("must be a NUTS code such as ITI1 or ITI17")
-        return v.upper() if v else v
-
     @model_validator(mode="after")
     def _coordinates(self):  # noqa: ANN202
         if "latitude" in self.model_fields_set or "longitude" in self.model_fields_set:
@@ -116,22 +102,11 @@ class _ClusterFields(InputSchema):
         return self
 
 
-def _check_country(v: str | None) -> str | None:
-    if v is not None and not COUNTRY_RE.match(v.upper()):
-        raise ValueError("must be an ISO 3166-1 alpha-2 code such as IT")
-    return v.upper() if v else v
-
-
 class ClusterCreate(_ClusterFields):
     name: str = Field(min_length=1, max_length=300)
     slug: Slug | None = Field(default=None, description="Derived from the name when absent.")
     kind: ClusterKind
-    country: str = Field(description="ISO 3166-1 alpha-2, e.g. IT.")
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str) -> str:
-        return _check_country(v)  # type: ignore[return-value]
+    country: CountryCode = Field(description="ISO 3166-1 alpha-2, e.g. IT.")
 
     @model_validator(mode="after")
     def _region_in_country(self) -> ClusterCreate:
@@ -146,12 +121,7 @@ class ClusterUpdate(_ClusterFields):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     slug: Slug | None = None
     kind: ClusterKind | None = None
-    country: str | None = None
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        return _check_country(v)
+    country: CountryCode | None = None
 
 
 class HeadcountRead(ReadSchema):

@@ -26,7 +26,7 @@ from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, Re
 from api.core.db import utc_iso, utcnow
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country
-from api.core.pagination import SortKey, keyset, next_cursor
+from api.core.pagination import SortKey, fetch_page, keyset, next_cursor
 from api.documents.models import Document
 from api.organizations.models import Organization
 
@@ -350,10 +350,8 @@ async def list_members(session: AsyncSession, *, cluster_id: int, role: str | No
         stmt = stmt.where(ClusterMembership.left_date.is_(None))
     elif current is False:
         stmt = stmt.where(ClusterMembership.left_date.is_not(None))
-    key = SortKey("id", ClusterMembership.id)
-    stmt = keyset(stmt, key=key, id_column=ClusterMembership.id, cursor=cursor, limit=limit)
-    rows = list((await session.scalars(stmt)).all())
-    return next_cursor(rows, key_name="id", limit=limit, value_of=lambda m: m.id, id_of=lambda m: m.id)
+    return await fetch_page(session, stmt, key=SortKey("id", ClusterMembership.id), id_column=ClusterMembership.id,
+                            cursor=cursor, limit=limit)
 
 
 async def add_member(session: AsyncSession, *, cluster: Cluster, data: MemberCreate,

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from fastapi import Request
 from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from api.core.errors import ValidationFailed
@@ -79,6 +80,14 @@ def next_cursor(rows: Sequence[Any], *, key_name: str, limit: int, value_of, id_
         return items, None
     last = items[-1]
     return items, encode_cursor(key_name, value_of(last), id_of(last))
+
+
+async def fetch_page(session: AsyncSession, stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | None,
+                     limit: int) -> tuple[list[Any], str | None]:
+    """One page of ORM objects in keyset order, and the cursor after it."""
+    rows = list((await session.scalars(keyset(stmt, key=key, id_column=id_column, cursor=cursor, limit=limit))).all())
+    return next_cursor(rows, key_name=key.name, limit=limit, value_of=lambda o: getattr(o, key.column.key),
+                       id_of=lambda o: getattr(o, id_column.key))
 
 
 def link_header(request: Request, cursor: str | None) -> dict[str, str]:

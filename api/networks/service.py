@@ -11,7 +11,7 @@ from api.auth.principal import Principal
 from api.clusters.errors import UnknownReference
 from api.core.db import utcnow
 from api.core.errors import ValidationFailed
-from api.core.pagination import SortKey, keyset, next_cursor
+from api.core.pagination import SortKey, fetch_page
 from api.networks.errors import (AlreadyCurrentMember, AlreadySigned, DeclarationNotFound, NetworkMembershipNotFound,
                                  NetworkNotFound, NetworkSlugTaken)
 from api.networks.models import (Declaration, Network, NetworkGroup, NetworkGroupMember, NetworkMembership,
@@ -39,10 +39,8 @@ async def get(session: AsyncSession, network_id: int, *, for_update: bool = Fals
 
 async def list_page(session: AsyncSession, *, cursor: str | None, limit: int) -> tuple[list[Network], str | None]:
     """One page of networks by name."""
-    key = SortKey("name", Network.name)
-    stmt = keyset(select(Network).options(*_LOAD), key=key, id_column=Network.id, cursor=cursor, limit=limit)
-    rows = list((await session.scalars(stmt)).all())
-    return next_cursor(rows, key_name="name", limit=limit, value_of=lambda n: n.name, id_of=lambda n: n.id)
+    return await fetch_page(session, select(Network).options(*_LOAD), key=SortKey("name", Network.name),
+                            id_column=Network.id, cursor=cursor, limit=limit)
 
 
 async def create(session: AsyncSession, *, data: NetworkCreate, actor: Principal) -> Network:
@@ -88,10 +86,8 @@ async def list_members(session: AsyncSession, *, network_id: int, role: str | No
         stmt = stmt.where(NetworkMembership.left_date.is_(None))
     elif current is False:
         stmt = stmt.where(NetworkMembership.left_date.is_not(None))
-    key = SortKey("id", NetworkMembership.id)
-    stmt = keyset(stmt, key=key, id_column=NetworkMembership.id, cursor=cursor, limit=limit)
-    rows = list((await session.scalars(stmt)).all())
-    return next_cursor(rows, key_name="id", limit=limit, value_of=lambda m: m.id, id_of=lambda m: m.id)
+    return await fetch_page(session, stmt, key=SortKey("id", NetworkMembership.id), id_column=NetworkMembership.id,
+                            cursor=cursor, limit=limit)
 
 
 async def _organization(session: AsyncSession, organization_id: int) -> Organization:

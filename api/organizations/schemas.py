@@ -7,9 +7,10 @@ from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 
-from api.core.identifiers import (COUNTRY_RE, IPA_RE, ISTAT_MUNICIPALITY_RE, ISTAT_PROVINCE_RE, NACE_RE,
-                                  NUTS_RE, PROVINCE_RE, nuts_matches_country, tax_code_ok, vat_check_digit_ok)
+from api.core.identifiers import nuts_matches_country, vat_check_digit_ok
 from api.core.schemas import InputSchema, ReadSchema
+from api.core.types import (CountryCode, IpaCode, IstatMunicipalityCode, IstatProvinceCode, NaceCode, NutsCode,
+                            ProvinceCode, TaxCode, VatNumber)
 
 
 class OrganizationKind(StrEnum):
@@ -36,14 +37,15 @@ Text300 = Annotated[str, Field(min_length=1, max_length=300)]
 
 class _OrganizationFields(InputSchema):
     description: str | None = Field(default=None, max_length=10_000)
-    country: str | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. IT.")
-    region_code: str | None = Field(default=None, description="NUTS code, e.g. ITI1 for Toscana.")
-    vat_number: str | None = Field(default=None, description="Partita IVA (11 digits, check digit verified for IT).")
-    tax_code: str | None = Field(default=None, description="Codice fiscale (16 characters, or 11 digits for bodies).")
-    ipa_code: str | None = Field(default=None, description="IPA code of a public administration.")
-    ateco_code: str | None = Field(default=None, description="ATECO / NACE Rev.2 code, e.g. 15.11 or 13.20.00.")
-    istat_municipality_code: str | None = None
-    istat_province_code: str | None = None
+    country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. IT.")
+    region_code: NutsCode | None = Field(default=None, description="NUTS code, e.g. ITI1 for Toscana.")
+    vat_number: VatNumber | None = Field(default=None,
+                                         description="Partita IVA (11 digits, check digit verified for IT).")
+    tax_code: TaxCode | None = Field(default=None, description="Codice fiscale (16 characters, or 11 digits for bodies).")
+    ipa_code: IpaCode | None = Field(default=None, description="IPA code of a public administration.")
+    ateco_code: NaceCode | None = Field(default=None, description="ATECO / NACE Rev.2 code, e.g. 15.11 or 13.20.00.")
+    istat_municipality_code: IstatMunicipalityCode | None = None
+    istat_province_code: IstatProvinceCode | None = None
     employees: int | None = Field(default=None, ge=0, le=10_000_000)
     annual_turnover: Money | None = None
     balance_sheet_total: Money | None = None
@@ -53,69 +55,10 @@ class _OrganizationFields(InputSchema):
     street_address: str | None = Field(default=None, max_length=300)
     postal_code: str | None = Field(default=None, max_length=10)
     municipality: str | None = Field(default=None, max_length=200)
-    province: str | None = Field(default=None, description="Italian province abbreviation, e.g. PI.")
+    province: ProvinceCode | None = Field(default=None, description="Italian province abbreviation, e.g. PI.")
     website: str | None = Field(default=None, max_length=300)
     emas_registration_number: str | None = Field(default=None, max_length=30)
     iso14001_certificate: str | None = Field(default=None, max_length=100)
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        if v is not None and not COUNTRY_RE.match(v.upper()):
-            raise ValueError("must be an ISO 3166-1 alpha-2 code such as IT")
-        return v.upper() if v else v
-
-    @field_validator("region_code")
-    @classmethod
-    def _region(cls, v: str | None) -> str | None:
-        if v is not None and not NUTS_RE.match(v.upper()):
-            raise ValueError("must be a NUTS code such as ITI1 or ITI17")
-        return v.upper() if v else v
-
-    @field_validator("ateco_code")
-    @classmethod
-    def _ateco(cls, v: str | None) -> str | None:
-        if v is not None and not NACE_RE.match(v):
-            raise ValueError("must be a NACE/ATECO code such as 15, 15.1, 15.11 or 15.11.00")
-        return v
-
-    @field_validator("ipa_code")
-    @classmethod
-    def _ipa(cls, v: str | None) -> str | None:
-        if v is not None and not IPA_RE.match(v):
-            raise ValueError("must be an IPA code (letters, digits and _; up to 20)")
-        return v
-
-    @field_validator("istat_municipality_code")
-    @classmethod
-    def _istat_m(cls, v: str | None) -> str | None:
-        if v is not None and not ISTAT_MUNICIPALITY_RE.match(v):
-            raise ValueError("must be the 6-digit ISTAT municipality code")
-        return v
-
-    @field_validator("istat_province_code")
-    @classmethod
-    def _istat_p(cls, v: str | None) -> str | None:
-        if v is not None and not ISTAT_PROVINCE_RE.match(v):
-            raise ValueError("must be the 3-digit ISTAT province code")
-        return v
-
-    @field_validator("province")
-    @classmethod
-    def _province(cls, v: str | None) -> str | None:
-        if v is not None and not PROVINCE_RE.match(v.upper()):
-            raise ValueError("must be a two-letter province abbreviation such as PI")
-        return v.upper() if v else v
-
-    @field_validator("tax_code")
-    @classmethod
-    def _tax_code(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        v = v.upper().replace(" ", "")
-        if not tax_code_ok(v):
-            raise ValueError("is not a valid codice fiscale (wrong length, format or check character)")
-        return v
 
 
 def _check_vat_and_region(values: dict) -> None:
@@ -130,13 +73,6 @@ class OrganizationCreate(_OrganizationFields):
     name: Text300
     kind: OrganizationKind
 
-    @field_validator("vat_number")
-    @classmethod
-    def _vat_format(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) > 11 or not v.isdigit()):
-            raise ValueError("must be 11 digits")
-        return v
-
     @model_validator(mode="after")
     def _cross(self) -> OrganizationCreate:
         _check_vat_and_region(self.__dict__)
@@ -148,13 +84,6 @@ class OrganizationUpdate(_OrganizationFields):
 
     name: Text300 | None = None
     kind: OrganizationKind | None = None
-
-    @field_validator("vat_number")
-    @classmethod
-    def _vat_format(cls, v: str | None) -> str | None:
-        if v is not None and (len(v) > 11 or not v.isdigit()):
-            raise ValueError("must be 11 digits")
-        return v
 
 
 class OrganizationRead(ReadSchema):

@@ -14,7 +14,7 @@ from api.clusters import service as clusters_service
 from api.clusters.models import ClusterMembership
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country, size_class, vat_check_digit_ok
-from api.core.pagination import SortKey, keyset, next_cursor
+from api.core.pagination import SortKey, fetch_page
 from api.organizations.errors import DuplicateVatNumber, OrganizationNotFound
 from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate, OrganizationUpdate
@@ -79,11 +79,8 @@ def _filtered(*, q: str | None, kind: str | None, country: str | None, region: s
 async def list_page(session: AsyncSession, *, sort: str, cursor: str | None, limit: int,
                     **filters: Any) -> tuple[list[Organization], str | None]:
     """One page of organizations matching the filters, in a stable order."""
-    key = SORTS[sort]
-    stmt = keyset(_filtered(**filters), key=key, id_column=Organization.id, cursor=cursor, limit=limit)
-    rows = list((await session.scalars(stmt)).all())
-    return next_cursor(rows, key_name=key.name, limit=limit,
-                       value_of=lambda o: getattr(o, key.column.key), id_of=lambda o: o.id)
+    return await fetch_page(session, _filtered(**filters), key=SORTS[sort], id_column=Organization.id, cursor=cursor,
+                            limit=limit)
 
 
 def _apply_size(org: Organization, explicit: str | None, explicit_given: bool, employees_cleared: bool = False) -> None:
