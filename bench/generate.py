@@ -3,6 +3,8 @@
     .venv/bin/python bench/generate.py                        # 100,000 clusters, 1,000,000 organizations
     .venv/bin/python bench/generate.py --reset                # empty the tables first
     .venv/bin/python bench/generate.py --clusters 2000 --organizations 20000 --reset   # quick check
+    .venv/bin/python bench/generate.py --recreate             # drop the database and start again
+    .venv/bin/python bench/generate.py --verify-only          # are the stored documents still render()'s?
 
 Creates the database if missing, runs the project's migrations, then loads everything in ONE transaction
 with COPY (FREEZE): the tables are truncated, their secondary indexes dropped, the rows copied and the
@@ -486,12 +488,34 @@ TABLES = ["cluster_nace_codes", "cluster_sectors", "cluster_recognitions", "clus
           "supply_chain_links", "clusters", "organizations", "documents"]
 
 
-def ensure_database(url: str) -> None:
+def ensure_database(url: str, *, recreate: bool = False) -> None:
     name = database_name(url)
     with psycopg.connect(admin_url(url), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        if exists and recreate:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            console.print(f"dropped database [bold]{name}[/]")
+            exists = False
+        if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
             console.print(f"created database [bold]{name}[/]")
+
+
+def schema_drift(url: str) -> list[str]:
+    """Differences between the database's columns and the models' (the migration may be edited in place)."""
+    import api.models  # noqa: F401
+    from api.core.db import Base
+
+    problems = []
+    with psycopg.connect(libpq_url(url)) as conn:
+        for table in TABLES:
+            actual = {r[0] for r in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s",
+                (table,))}
+            expected = set(Base.metadata.tables[table].columns.keys())
+            if actual != expected:
+                problems.append(f"{table}: missing {sorted(expected - actual)}, extra {sorted(actual - expected)}")
+    return problems
 
 
 def secondary_indexes(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
@@ -642,8 +666,14 @@ async def verify(url: str, sample: int, clusters: int, seed: int) -> int:
                 if rendered != cluster.document:
                     bad += 1
                     if bad <= 3:
-                        console.print(f"[red]cluster {cid}: stored document differs from render()[/]\n"
-                                      f"  stored  : {cluster.document[:300]}\n  rendered: {rendered[:300]}")
+                        at = next((i for i, (a, b) in enumerate(zip(cluster.document, rendered)) if a != b),
+                                  min(len(cluster.document), len(rendered)))
+                        console.print(f"[red]cluster {cid}: stored document differs from render() at {at}:[/]",
+                                      soft_wrap=True)
+                        console.print(f"  stored  : ...{cluster.document[max(0, at - 60):at + 60]}...", soft_wrap=True,
+                                      markup=False)
+                        console.print(f"  rendered: ...{rendered[max(0, at - 60):at + 60]}...", soft_wrap=True,
+                                      markup=False)
                 session.expunge_all()
     finally:
         await engine.dispose()
@@ -663,14 +693,27 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--verify", type=int, default=300, metavar="N", help="clusters to check against render() (0: none)")
     p.add_argument("--keep-indexes", action="store_true",
                    help="COPY into the indexed tables instead of dropping and rebuilding secondary indexes")
+    p.add_argument("--recreate", action="store_true",
+                   help="drop and create the database first (when the schema changed under the same revision)")
+    p.add_argument("--verify-only", action="store_true",
+                   help="only check that the stored documents are what render() makes today")
     args = p.parse_args(argv)
     if args.clusters < 1 or args.organizations < 0:
         p.error("need at least one cluster")
 
     t0 = time.perf_counter()
-    ensure_database(args.database_url)
+    if args.verify_only:
+        with psycopg.connect(libpq_url(args.database_url)) as conn:
+            count = conn.execute("SELECT count(*) FROM clusters").fetchone()[0]
+        return 1 if asyncio.run(verify(args.database_url, args.verify or 300, count, args.seed)) else 0
+    ensure_database(args.database_url, recreate=args.recreate)
     migrate.upgrade(args.database_url)
     console.print(f"migrations at head ({time.perf_counter() - t0:.1f} s)")
+    drift = schema_drift(args.database_url)
+    if drift:
+        console.print("[red]the database schema differs from the models (migration edited in place?):[/]\n  "
+                      + "\n  ".join(drift) + "\nrun again with --recreate")
+        return 2
     generate(args.database_url, clusters=args.clusters, organizations=args.organizations, reset=args.reset,
              seed=args.seed, drop_indexes=not args.keep_indexes)
     bad = asyncio.run(verify(args.database_url, args.verify, args.clusters, args.seed)) if args.verify else 0

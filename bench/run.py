@@ -15,6 +15,7 @@ memory are printed and written as JSON to bench/results/.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import platform
@@ -43,12 +44,13 @@ from rich.table import Table
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
+import generate  # noqa: E402
 from common import DEFAULT_DATABASE_URL, libpq_url  # noqa: E402
 
 from api.clusters.schemas import ClusterRead  # noqa: E402
 from api.core.pagination import encode_cursor  # noqa: E402
 
-console = Console(width=130)
+console = Console(width=175)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 VENV_BIN = Path(sys.executable).parent
 
@@ -194,17 +196,20 @@ class Server:
 
 
 def start_server(name: str, *, port: int, database_url: str, pool: int, log_dir: Path) -> Server:
+    """Start TARGETS[name] under uvicorn and wait until it answers GET <prefix>1."""
+    spec = TARGETS[name]
     env = dict(os.environ)
     env["BENCH_DATABASE_URL"] = database_url
     env["BENCH_POOL_SIZE"] = str(pool)
+    env.update(spec.get("env", {}))
     var_dir = None
-    args = [str(VENV_BIN / "uvicorn"), TARGETS[name]["module"], "--host", "127.0.0.1", "--port", str(port),
+    args = [str(VENV_BIN / "uvicorn"), spec["module"], "--host", "127.0.0.1", "--port", str(port),
             *uvicorn_options()]
-    if name == "app":
+    if spec["module"].startswith("api.") or spec.get("cartesio"):
         var_dir = tempfile.mkdtemp(prefix="cartesio-bench-var-")
         env.update({"CARTESIO_DATABASE_URL": database_url, "CARTESIO_ENVIRONMENT": "development",
                     "CARTESIO_VAR_DIR": var_dir, "CARTESIO_DB_POOL_SIZE": str(pool)})
-    else:
+    if not spec["module"].startswith("api."):
         args += ["--app-dir", str(BENCH)]
     log = log_dir / f"{name}-{port}.log"
     with open(log, "ab") as out:
@@ -214,6 +219,7 @@ def start_server(name: str, *, port: int, database_url: str, pool: int, log_dir:
     server.sampler.start()
     probe = f"{server.base}{TARGETS[name]['prefix']}1"
     deadline = time.monotonic() + 60
+    last: object = None
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             server.stop()
@@ -222,11 +228,13 @@ def start_server(name: str, *, port: int, database_url: str, pool: int, log_dir:
             with urllib.request.urlopen(probe, timeout=2) as r:
                 if r.status == 200:
                     return server
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
+        except urllib.error.HTTPError as e:
+            last = f"HTTP {e.code}: {e.read()[:300]!r}"
+        except (urllib.error.URLError, ConnectionError, TimeoutError) as e:
+            last = e
         time.sleep(0.2)
     server.stop()
-    raise RuntimeError(f"{name} did not answer {probe} within 60 s; see {log}")
+    raise RuntimeError(f"{name} did not answer {probe} within 60 s (last: {last}); see {log}")
 
 
 def fetch(url: str) -> tuple[int, bytes, dict[str, str]]:
@@ -398,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
     max_id = conn.execute("SELECT coalesce(max(id), 0) FROM clusters").fetchone()[0]
     if n_clusters == 0 or n_clusters != max_id:
         raise SystemExit(f"expected clusters with ids 1..N (count {n_clusters}, max id {max_id}): run generate.py")
+    if asyncio.run(generate.verify(args.database_url, 30, max_id, args.seed)):
+        raise SystemExit("the stored documents are not what render() makes today: run generate.py --reset "
+                         "(or --recreate) again")
     samples = conn.execute("SELECT id, version, document FROM clusters WHERE id = ANY(%s)",
                            (rng.sample(range(1, max_id + 1), 25),)).fetchall()
     list_files = {name: list_paths(conn, name, 500, rng, work) for name in LISTS} if not args.no_list else {}
