@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, event, text
+from sqlalchemy import DateTime, Index, MetaData, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -59,6 +59,19 @@ def utcnow() -> datetime:
 def utc_iso(value: datetime) -> str:
     """ISO 8601 in UTC with a Z, as Pydantic writes the other resources' timestamps."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def sort_indexes(table: str, *, plain: tuple[str, ...] = (), nullable: tuple[str, ...] = ()) -> tuple[Index, ...]:
+    """Indexes that serve keyset pages in both directions (see api.core.pagination.keyset).
+
+    A NOT NULL key needs (key, id); a nullable one is ordered NULLs last, as ((key IS NULL), key, id), and
+    descending as ((key IS NULL), key DESC, id DESC), which a single index cannot serve both ways.
+    """
+    out = [Index(f"ix_{table}_{col}_id", col, "id") for col in plain]
+    for col in nullable:
+        out.append(Index(f"ix_{table}_{col}_asc", text(f"({col} IS NULL)"), col, "id"))
+        out.append(Index(f"ix_{table}_{col}_desc", text(f"({col} IS NULL)"), text(f"{col} DESC"), text("id DESC")))
+    return tuple(out)
 
 
 class Base(DeclarativeBase):
