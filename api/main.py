@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         try:
             await check_startup(db)
+            await db.rows.open()
             yield
         finally:
             await db.dispose()

@@ -6,7 +6,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Float, ForeignKey,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.core.db import Base, Timestamped, UTCDateTime, utcnow
+from api.core.db import Base, Timestamped, UTCDateTime, sort_indexes, utcnow
 from api.documents.models import Document
 from api.organizations.models import Organization
 
@@ -17,11 +17,12 @@ class Cluster(Timestamped, Base):
         UniqueConstraint("source", "external_id"),
         CheckConstraint("enterprises_count IS NULL OR enterprises_count >= 0", name="enterprises_not_negative"),
         CheckConstraint("employees_count IS NULL OR employees_count >= 0", name="employees_not_negative"),
+        *sort_indexes("clusters", plain=("name", "updated_at"), nullable=("enterprises_count", "employees_count")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300), index=True)
+    name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(32), index=True)
     country: Mapped[str] = mapped_column(String(2), index=True)
     region_code: Mapped[str | None] = mapped_column(String(5), index=True)
@@ -30,10 +31,10 @@ class Cluster(Timestamped, Base):
     location_text: Mapped[str | None] = mapped_column(String(500))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
-    enterprises_count: Mapped[int | None] = mapped_column(Integer, index=True)
+    enterprises_count: Mapped[int | None] = mapped_column(Integer)
     enterprises_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     enterprises_note: Mapped[str | None] = mapped_column(Text)
-    employees_count: Mapped[int | None] = mapped_column(Integer, index=True)
+    employees_count: Mapped[int | None] = mapped_column(Integer)
     employees_approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     employees_note: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(String(300))

@@ -70,9 +70,9 @@ async def create_cluster(request: Request, data: ClusterCreate, session: Session
 
 @router.get("/{cluster_id}", summary="Read a cluster", response_model=ClusterRead,
             responses={304: {"description": "Not modified (If-None-Match matched)"}, **problems(ClusterNotFound)})
-async def get_cluster(request: Request, cluster_id: ClusterId, session: ReadSessionDep) -> Response:
+async def get_cluster(request: Request, cluster_id: ClusterId) -> Response:
     """One cluster with its sectors, recognitions, coordinating body and sources."""
-    version, document = await service.read_document(session, cluster_id)
+    version, document = await service.read_document(request.app.state.db.rows, cluster_id)
     return json_bytes(document.encode(), etag=_etag(cluster_id, version), request=request)
 
 
@@ -106,7 +106,7 @@ async def list_members(request: Request, cluster_id: ClusterId, session: ReadSes
                        = None, limit: Limit = 50,
                        cursor: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """The organizations of a cluster with their role (member, coordinator, supporting institution)."""
-    await service.read_document(session, cluster_id)
+    await service.ensure_exists(session, cluster_id)
     members, after = await service.list_members(session, cluster_id=cluster_id, role=role, current=current,
                                                 cursor=cursor, limit=limit)
     return page_of_models(request, members, after, limit, schema=MemberRead)

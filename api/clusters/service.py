@@ -23,7 +23,7 @@ from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, Cl
                                  Recognition, SupplyChainLink)
 from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, RecognitionIn, Sector, SourceIn,
                                   SupplyChainLinkCreate)
-from api.core.db import utc_iso, utcnow
+from api.core.db import RowReader, utc_iso, utcnow
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country
 from api.core.pagination import SortKey, fetch_page, keyset, next_cursor
@@ -76,14 +76,17 @@ async def load(session: AsyncSession, cluster_id: int, *, for_update: bool = Fal
     return cluster
 
 
-async def read_document(session: AsyncSession, cluster_id: int) -> tuple[int, str]:
-    """(version, JSON text) of one cluster."""
-    row = (await session.execute(
-        select(Cluster.version, Cluster.document).where(Cluster.id == cluster_id)
-    )).one_or_none()
+async def read_document(rows: RowReader, cluster_id: int) -> tuple[int, str]:
+    """(version, JSON text) of one cluster, on the hot read path."""
+    row = await rows.by_id("clusters", "version, document", cluster_id)
     if row is None:
         raise ClusterNotFound(f"No cluster with id {cluster_id}.")
     return row[0], row[1]
+
+
+async def ensure_exists(session: AsyncSession, cluster_id: int) -> None:
+    if await session.scalar(select(Cluster.id).where(Cluster.id == cluster_id)) is None:
+        raise ClusterNotFound(f"No cluster with id {cluster_id}.")
 
 
 def _filtered(stmt: Select[Any], *, q: str | None = None, sector: str | None = None, nace: str | None = None,

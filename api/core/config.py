@@ -24,8 +24,12 @@ class Settings(BaseSettings):
     environment: Literal["development", "production", "test"] = "development"
     var_dir: Path = DEFAULT_VAR_DIR
     database_url: str | None = None
-    db_pool_size: int = Field(default=40, ge=1)
+    # Connections per process: the ORM pool for writes and searches, the read pool for by-id reads. Keep the
+    # read pool at least as large as the concurrent requests a process serves, and the sum of both times the
+    # processes below PostgreSQL's max_connections.
+    db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
+    db_read_pool_size: int = Field(default=32, ge=1)
     db_echo: bool = False
 
     jwt_secret: SecretStr | None = None

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, false, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -22,6 +22,11 @@ class SortKey:
     name: str
     column: InstrumentedAttribute[Any] | ColumnElement[Any]
     descending: bool = False
+
+    @property
+    def nullable(self) -> bool:
+        column = getattr(self.column, "expression", self.column)
+        return bool(getattr(column, "nullable", True))
 
 
 def encode_cursor(sort: str, value: Any, ident: int) -> str:
@@ -54,23 +59,39 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
 
 
 def keyset(stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
-    """Order by (key IS NULL, key, id) and continue after the cursor's position."""
+    """Order by the key (NULLs last), then id, and continue after the cursor's position.
+
+    The conditions are written as row comparisons where the order allows it, so that PostgreSQL walks the
+    (key, id) indexes instead of sorting every matching row.
+    """
     col = key.column
-    order = [col.is_(None), col.desc() if key.descending else col.asc(), id_column.desc() if key.descending else id_column.asc()]
-    if key.column is id_column:
-        order = [id_column.desc() if key.descending else id_column.asc()]
+    desc = key.descending
+    direction = (lambda c: c.desc()) if desc else (lambda c: c.asc())
+    if col is id_column:
+        order = [direction(id_column)]
+    elif key.nullable:
+        order = [col.is_(None), direction(col), direction(id_column)]
+    else:
+        order = [direction(col), direction(id_column)]
     if cursor:
         value, ident = decode_cursor(cursor, key.name)
-        after_id = id_column < ident if key.descending else id_column > ident
-        if key.column is id_column:
-            cond: ColumnElement[bool] = after_id
-        elif value is None:
-            cond = and_(col.is_(None), after_id)
-        else:
-            beyond = col < value if key.descending else col > value
-            cond = or_(col.is_(None), beyond, and_(col == value, after_id))
-        stmt = stmt.where(cond)
+        stmt = stmt.where(_after(col, id_column, value, ident, desc=desc, nullable=key.nullable))
     return stmt.order_by(*order).limit(limit + 1)
+
+
+def _after(col: Any, id_column: Any, value: Any, ident: int, *, desc: bool, nullable: bool) -> ColumnElement[bool]:
+    def beyond(left: Any, right: Any) -> ColumnElement[bool]:
+        return left < right if desc else left > right
+
+    if col is id_column:
+        return beyond(id_column, ident)
+    if value is None:  # already among the NULLs, which come last: only higher ids remain
+        return and_(col.is_(None), id_column > ident if not desc else id_column < ident)
+    if not nullable:
+        return beyond(tuple_(col, id_column), tuple_(value, ident))
+    if not desc:
+        return tuple_(col.is_(None), col, id_column) > tuple_(false(), value, ident)
+    return or_(col.is_(None), col < value, and_(col == value, id_column < ident))
 
 
 def next_cursor(rows: Sequence[Any], *, key_name: str, limit: int, value_of, id_of) -> tuple[list[Any], str | None]:

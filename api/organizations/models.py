@@ -5,17 +5,18 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.core.db import Base, Timestamped
+from api.core.db import Base, Timestamped, sort_indexes
 from api.documents.models import Document
 
 
 class Organization(Timestamped, Base):
     __tablename__ = "organizations"
     # One partita IVA is one firm: the index also settles two registrations arriving at once.
-    __table_args__ = (UniqueConstraint("source", "external_id"), UniqueConstraint("vat_number"))
+    __table_args__ = (UniqueConstraint("source", "external_id"), UniqueConstraint("vat_number"),
+                      *sort_indexes("organizations", plain=("name", "updated_at"), nullable=("employees",)))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300), index=True)
+    name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(32), index=True)
     description: Mapped[str | None] = mapped_column(Text)
     country: Mapped[str | None] = mapped_column(String(2))
