@@ -79,8 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location", "Retry-After", "WWW-Authenticate"])
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, users_router, service_accounts_router, clusters_router, organizations_router,
-                   networks_router, documents_router):
+    # Routes match in order: the busiest reads first.
+    for router in (clusters_router, organizations_router, networks_router, auth_router, users_router,
+                   service_accounts_router, documents_router):
         v1.include_router(router)
     app.include_router(v1)
 

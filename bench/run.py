@@ -208,7 +208,8 @@ def start_server(name: str, *, port: int, database_url: str, pool: int, log_dir:
     if spec["module"].startswith("api.") or spec.get("cartesio"):
         var_dir = tempfile.mkdtemp(prefix="cartesio-bench-var-")
         env.update({"CARTESIO_DATABASE_URL": database_url, "CARTESIO_ENVIRONMENT": "development",
-                    "CARTESIO_VAR_DIR": var_dir, "CARTESIO_DB_POOL_SIZE": str(pool)})
+                    "CARTESIO_VAR_DIR": var_dir, "CARTESIO_DB_POOL_SIZE": str(pool),
+                    "CARTESIO_DB_READ_POOL_SIZE": str(pool)})
     if not spec["module"].startswith("api."):
         args += ["--app-dir", str(BENCH)]
     log = log_dir / f"{name}-{port}.log"

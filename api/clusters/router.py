@@ -32,7 +32,6 @@ def _etag(cluster_id: int, version: int) -> str:
 @router.get("", summary="List clusters", response_model=Page[ClusterRead])
 async def list_clusters(
     request: Request,
-    session: ReadSessionDep,
     q: Annotated[str | None, Query(max_length=200, description="Text in the name, locality or region.")] = None,
     sector: Annotated[str | None, Query(max_length=100, description="Text in a sector label.")] = None,
     nace: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{1,2}){0,2}$", description="NACE code prefix.")] = None,
@@ -50,12 +49,12 @@ async def list_clusters(
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     """Search the registry; filters combine with AND; follow `next_cursor` or the Link header for more."""
-    documents, after = await service.list_documents(
-        session, sort=sort, cursor=cursor, limit=limit, q=q, sector=sector, nace=nace, country=country,
+    documents, versions, after = await service.list_documents(
+        request.app.state.db.rows, sort=sort, cursor=cursor, limit=limit, q=q, sector=sector, nace=nace, country=country,
         region=region, kind=kind, recognition=recognition, tag=tag, min_enterprises=min_enterprises,
         max_enterprises=max_enterprises, min_employees=min_employees, max_employees=max_employees,
     )
-    return page_of_documents(request, documents, after, limit)
+    return page_of_documents(request, documents, versions, after, limit)
 
 
 @router.post("", status_code=201, summary="Register a cluster", response_model=ClusterRead,

@@ -11,7 +11,7 @@ import unicodedata
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, Text, cast, delete, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Text, bindparam, cast, delete, exists, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased, selectinload
 
@@ -26,7 +26,7 @@ from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, Re
 from api.core.db import RowReader, utc_iso, utcnow
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country
-from api.core.pagination import SortKey, fetch_page, keyset, next_cursor
+from api.core.pagination import SortKey, cursor_shape, fetch_page, keyset, next_cursor, page_params
 from api.documents.models import Document
 from api.organizations.models import Organization
 
@@ -89,58 +89,93 @@ async def ensure_exists(session: AsyncSession, cluster_id: int) -> None:
         raise ClusterNotFound(f"No cluster with id {cluster_id}.")
 
 
-def _filtered(stmt: Select[Any], *, q: str | None = None, sector: str | None = None, nace: str | None = None,
-              country: str | None = None, region: str | None = None, kind: str | None = None,
-              recognition: str | None = None, tag: str | None = None, min_enterprises: int | None = None,
-              max_enterprises: int | None = None, min_employees: int | None = None,
-              max_employees: int | None = None) -> Select[Any]:
+def like_escape(text: str) -> str:
+    """Escape LIKE wildcards with '/' (the ESCAPE character used by every filter here)."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def _filter_params(*, q: str | None = None, sector: str | None = None, nace: str | None = None,
+                   country: str | None = None, region: str | None = None, kind: str | None = None,
+                   recognition: str | None = None, tag: str | None = None, min_enterprises: int | None = None,
+                   max_enterprises: int | None = None, min_employees: int | None = None,
+                   max_employees: int | None = None) -> dict[str, Any]:
+    """The bind parameter values of the filters given, ready for LIKE where they are patterns."""
+    params: dict[str, Any] = {}
     if q:
-        needle = q.lower()
-        stmt = stmt.where(or_(
-            func.lower(Cluster.name).contains(needle, autoescape=True),
-            func.lower(Cluster.locality).contains(needle, autoescape=True),
-            func.lower(Cluster.region_name).contains(needle, autoescape=True),
-        ))
+        params["q"] = f"%{like_escape(q.lower())}%"
     if sector:
-        stmt = stmt.where(exists().where(ClusterSector.cluster_id == Cluster.id,
-                                         func.lower(ClusterSector.label).contains(sector.lower(), autoescape=True)))
+        params["sector"] = f"%{like_escape(sector.lower())}%"
     if nace:
+        params["nace"], params["nace_prefix"] = nace, f"{like_escape(nace)}%"
+    if country:
+        params["country"] = country.upper()
+    if region:
+        params["region"] = f"{like_escape(region.upper())}%"
+    if kind:
+        params["kind"] = str(kind)
+    if recognition:
+        params["recognition"] = str(recognition)
+    if tag:
+        params["tag"] = f"%{like_escape(orjson.dumps(tag).decode())}%"
+    for name, value in (("min_enterprises", min_enterprises), ("max_enterprises", max_enterprises),
+                        ("min_employees", min_employees), ("max_employees", max_employees)):
+        if value is not None:
+            params[name] = value
+    return params
+
+
+def _filter_clauses(params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """WHERE clauses over named bind parameters: the SQL depends on which filters are present, not on values."""
+    def bound(name: str) -> Any:
+        return bindparam(name, params[name])
+
+    clauses: list[ColumnElement[bool]] = []
+    if "q" in params:
+        clauses.append(or_(*(func.lower(column).like(bound("q"), escape="/")
+                             for column in (Cluster.name, Cluster.locality, Cluster.region_name))))
+    if "sector" in params:
+        clauses.append(exists().where(ClusterSector.cluster_id == Cluster.id,
+                                      func.lower(ClusterSector.label).like(bound("sector"), escape="/")))
+    if "nace" in params:
         # A cluster of division 15 answers a query for class 15.20, and one of 15.20 a query for 15.
         code = ClusterNaceCode.code
-        stmt = stmt.where(exists().where(ClusterNaceCode.cluster_id == Cluster.id, or_(
-            code.startswith(nace, autoescape=True),
-            literal(nace).startswith(code),
+        clauses.append(exists().where(ClusterNaceCode.cluster_id == Cluster.id, or_(
+            code.like(bound("nace_prefix"), escape="/"),
+            bound("nace").like(code.concat(literal_column("'%'"))),
         )))
-    if country:
-        stmt = stmt.where(Cluster.country == country.upper())
-    if region:
-        stmt = stmt.where(Cluster.region_code.startswith(region.upper(), autoescape=True))
-    if kind:
-        stmt = stmt.where(Cluster.kind == kind)
-    if recognition:
-        stmt = stmt.where(exists().where(Recognition.cluster_id == Cluster.id, Recognition.kind == recognition))
-    if tag:
+    if "country" in params:
+        clauses.append(Cluster.country == bound("country"))
+    if "region" in params:
+        clauses.append(Cluster.region_code.like(bound("region"), escape="/"))
+    if "kind" in params:
+        clauses.append(Cluster.kind == bound("kind"))
+    if "recognition" in params:
+        clauses.append(exists().where(Recognition.cluster_id == Cluster.id, Recognition.kind == bound("recognition")))
+    if "tag" in params:
         # Tags are few and short; a LIKE on the JSON text works the same on SQLite and PostgreSQL.
-        stmt = stmt.where(cast(Cluster.tags, Text).contains(orjson.dumps(tag).decode(), autoescape=True))
-    for column, low, high in ((Cluster.enterprises_count, min_enterprises, max_enterprises),
-                              (Cluster.employees_count, min_employees, max_employees)):
-        if low is not None:
-            stmt = stmt.where(column >= low)
-        if high is not None:
-            stmt = stmt.where(column <= high)
-    return stmt
+        clauses.append(cast(Cluster.tags, Text).like(bound("tag"), escape="/"))
+    for name, column in (("min_enterprises", Cluster.enterprises_count), ("min_employees", Cluster.employees_count)):
+        if name in params:
+            clauses.append(column >= bound(name))
+    for name, column in (("max_enterprises", Cluster.enterprises_count), ("max_employees", Cluster.employees_count)):
+        if name in params:
+            clauses.append(column <= bound(name))
+    return clauses
 
 
-async def list_documents(session: AsyncSession, *, sort: str, cursor: str | None, limit: int,
-                         **filters: Any) -> tuple[list[str], str | None]:
-    """One page of cluster documents (JSON text) and the cursor after it."""
+async def list_documents(rows: RowReader, *, sort: str, cursor: str | None, limit: int,
+                         **filters: Any) -> tuple[list[str], list[tuple[int, int]], str | None]:
+    """One page of cluster documents (JSON text), their (id, version), and the cursor after the page."""
     key = SORTS[sort]
-    stmt = _filtered(select(Cluster.id, key.column.label("sort_value"), Cluster.document), **filters)
-    stmt = keyset(stmt, key=key, id_column=Cluster.id, cursor=cursor, limit=limit)
-    rows = (await session.execute(stmt)).all()
-    items, after = next_cursor(rows, key_name=key.name, limit=limit, value_of=lambda r: r.sort_value,
-                               id_of=lambda r: r.id)
-    return [row.document for row in items], after
+    params = _filter_params(**filters) | page_params(key=key, cursor=cursor, limit=limit)
+
+    def build() -> Any:
+        stmt = select(Cluster.id, key.column.label("sort_value"), Cluster.version, Cluster.document)
+        return keyset(stmt.where(*_filter_clauses(params)), key=key, id_column=Cluster.id, params=params)
+
+    found = await rows.select(("clusters", sort, cursor_shape(params), *sorted(params)), build, params)
+    items, after = next_cursor(found, key_name=key.name, limit=limit, value_of=lambda r: r[1], id_of=lambda r: r[0])
+    return [row[3] for row in items], [(row[0], row[2]) for row in items], after
 
 
 def render(cluster: Cluster) -> dict[str, Any]:

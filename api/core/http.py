@@ -24,11 +24,18 @@ def json_bytes(body: bytes, *, status_code: int = 200, etag: str | None = None, 
     return Response(body, status_code=status_code, media_type=JSON, headers=all_headers)
 
 
-def page_of_documents(request: Request, documents: Sequence[str], cursor: str | None, limit: int) -> Response:
-    """A Page envelope around JSON documents, without decoding them."""
+def page_of_documents(request: Request, documents: Sequence[str], versions: Sequence[tuple[int, int]],
+                      cursor: str | None, limit: int) -> Response:
+    """A Page envelope around JSON documents, without decoding them.
+
+    The ETag is taken from the (id, version) pairs, which determine the documents, rather than from the body.
+    """
     tail = orjson.dumps({"next_cursor": cursor, "limit": limit})
+    tag = body_etag(orjson.dumps(versions) + tail)
+    if not_modified(request, tag):
+        return Response(status_code=304, headers={"ETag": tag, **link_header(request, cursor)})
     body = b'{"items":[' + ",".join(documents).encode() + b"]," + tail[1:]
-    return json_bytes(body, etag=body_etag(body), request=request, headers=link_header(request, cursor))
+    return json_bytes(body, etag=tag, headers=link_header(request, cursor))
 
 
 def page_of_models(request: Request, items: Sequence[object], cursor: str | None, limit: int, *,

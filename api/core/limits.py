@@ -20,10 +20,9 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await render(Request(scope), too_large)(scope, receive, send)
+                await render(Request(scope), self._too_large())(scope, receive, send)
                 return
         received = 0
         started = False
@@ -47,7 +46,11 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await render(Request(scope), too_large)(scope, receive, send)
+                await render(Request(scope), self._too_large())(scope, receive, send)
+
+
+    def _too_large(self) -> PayloadTooLarge:
+        return PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
 
 
 class _BodyTooLarge(StarletteHTTPException):

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from sqlalchemy import ColumnElement, Select, and_, false, or_, tuple_
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, false, or_, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -58,12 +58,31 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
     return value, ident
 
 
-def keyset(stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | None, limit: int) -> Select[Any]:
+def page_params(*, key: SortKey, cursor: str | None, limit: int) -> dict[str, Any]:
+    """The values of a page's bind parameters: the look-ahead page size and where the cursor points."""
+    params: dict[str, Any] = {"page_size": limit + 1}
+    if cursor:
+        params["after_value"], params["after_id"] = decode_cursor(cursor, key.name)
+    return params
+
+
+def cursor_shape(params: dict[str, Any]) -> str:
+    """What the SQL of a page depends on besides its filters: no cursor, a cursor among NULLs, or a value."""
+    if "after_id" not in params:
+        return "first"
+    return "null" if params["after_value"] is None else "value"
+
+
+def keyset(stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | None = None, limit: int = 0,
+           params: dict[str, Any] | None = None) -> Select[Any]:
     """Order by the key (NULLs last), then id, and continue after the cursor's position.
 
     The conditions are written as row comparisons where the order allows it, so that PostgreSQL walks the
-    (key, id) indexes instead of sorting every matching row.
+    (key, id) indexes instead of sorting every matching row. Values are named bind parameters (see
+    page_params), so pages of one shape compile to the same SQL; pass `params` when they are already known.
     """
+    if params is None:
+        params = page_params(key=key, cursor=cursor, limit=limit)
     col = key.column
     desc = key.descending
     direction = (lambda c: c.desc()) if desc else (lambda c: c.asc())
@@ -73,25 +92,28 @@ def keyset(stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | Non
         order = [col.is_(None), direction(col), direction(id_column)]
     else:
         order = [direction(col), direction(id_column)]
-    if cursor:
-        value, ident = decode_cursor(cursor, key.name)
-        stmt = stmt.where(_after(col, id_column, value, ident, desc=desc, nullable=key.nullable))
-    return stmt.order_by(*order).limit(limit + 1)
+    if "after_id" in params:
+        stmt = stmt.where(_after(col, id_column, params["after_value"], params["after_id"], desc=desc,
+                                 nullable=key.nullable))
+    return stmt.order_by(*order).limit(bindparam("page_size", params["page_size"], type_=Integer))
 
 
 def _after(col: Any, id_column: Any, value: Any, ident: int, *, desc: bool, nullable: bool) -> ColumnElement[bool]:
+    after_id = bindparam("after_id", ident, type_=Integer)
+    after_value = bindparam("after_value", value, type_=getattr(col, "type", None))
+
     def beyond(left: Any, right: Any) -> ColumnElement[bool]:
         return left < right if desc else left > right
 
     if col is id_column:
-        return beyond(id_column, ident)
-    if value is None:  # already among the NULLs, which come last: only higher ids remain
-        return and_(col.is_(None), id_column > ident if not desc else id_column < ident)
+        return beyond(id_column, after_id)
+    if value is None:  # already among the NULLs, which come last: only the ids beyond remain
+        return and_(col.is_(None), beyond(id_column, after_id))
     if not nullable:
-        return beyond(tuple_(col, id_column), tuple_(value, ident))
+        return beyond(tuple_(col, id_column), tuple_(after_value, after_id))
     if not desc:
-        return tuple_(col.is_(None), col, id_column) > tuple_(false(), value, ident)
-    return or_(col.is_(None), col < value, and_(col == value, id_column < ident))
+        return tuple_(col.is_(None), col, id_column) > tuple_(false(), after_value, after_id)
+    return or_(col.is_(None), col < after_value, and_(col == after_value, id_column < after_id))
 
 
 def next_cursor(rows: Sequence[Any], *, key_name: str, limit: int, value_of, id_of) -> tuple[list[Any], str | None]:
