@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             await check_startup(db)
             await db.rows.open()
+            # Everything loaded so far lives as long as the process: keep it out of the cyclic collector's
+            # full passes, which otherwise stall every request in flight (measured: the p99 of by-id reads).
+            gc.collect()
+            gc.freeze()
             yield
         finally:
             await db.dispose()
