@@ -1,5 +1,5 @@
 -- GET a random line of a file of request paths on every request (list pages at random cursors).
---   wrk -s bench/wrk/paths.lua http://127.0.0.1:8000 -- /tmp/paths.txt
+--   wrk -s bench/wrk/paths.lua http://127.0.0.1:8000 -- paths.txt
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./"
 dofile(here .. "report.lua")
 
