@@ -11,13 +11,18 @@ from api.documents.models import Document
 from api.organizations.models import Organization
 
 
+# The columns that list filters test most, carried in the sort indexes (see sort_indexes).
+LIST_FILTER_COLUMNS = ("country", "kind", "region_code", "enterprises_count", "employees_count")
+
+
 class Cluster(Timestamped, Base):
     __tablename__ = "clusters"
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         CheckConstraint("enterprises_count IS NULL OR enterprises_count >= 0", name="enterprises_not_negative"),
         CheckConstraint("employees_count IS NULL OR employees_count >= 0", name="employees_not_negative"),
-        *sort_indexes("clusters", plain=("name", "updated_at"), nullable=("enterprises_count", "employees_count")),
+        *sort_indexes("clusters", plain=("name", "updated_at"), nullable=("enterprises_count", "employees_count"),
+                      include=LIST_FILTER_COLUMNS),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -61,13 +61,16 @@ def utc_iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def sort_indexes(table: str, *, plain: tuple[str, ...] = (), nullable: tuple[str, ...] = ()) -> tuple[Index, ...]:
+def sort_indexes(table: str, *, plain: tuple[str, ...] = (), nullable: tuple[str, ...] = (),
+                 include: tuple[str, ...] = ()) -> tuple[Index, ...]:
     """Indexes that serve keyset pages in both directions (see api.core.pagination.keyset).
 
     A NOT NULL key needs (key, id); a nullable one is ordered NULLs last, as ((key IS NULL), key, id), and
-    descending as ((key IS NULL), key DESC, id DESC), which a single index cannot serve both ways.
+    descending as ((key IS NULL), key DESC, id DESC), which a single index cannot serve both ways. On
+    PostgreSQL the (key, id) indexes also carry the `include` columns, so that a filtered page finds its ids
+    with an index-only scan before it reads any row.
     """
-    out = [Index(f"ix_{table}_{col}_id", col, "id") for col in plain]
+    out = [Index(f"ix_{table}_{col}_id", col, "id", postgresql_include=list(include)) for col in plain]
     for col in nullable:
         out.append(Index(f"ix_{table}_{col}_asc", text(f"({col} IS NULL)"), col, "id"))
         out.append(Index(f"ix_{table}_{col}_desc", text(f"({col} IS NULL)"), text(f"{col} DESC"), text("id DESC")))

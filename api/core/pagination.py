@@ -85,17 +85,22 @@ def keyset(stmt: Select[Any], *, key: SortKey, id_column: Any, cursor: str | Non
         params = page_params(key=key, cursor=cursor, limit=limit)
     col = key.column
     desc = key.descending
-    direction = (lambda c: c.desc()) if desc else (lambda c: c.asc())
-    if col is id_column:
-        order = [direction(id_column)]
-    elif key.nullable:
-        order = [col.is_(None), direction(col), direction(id_column)]
-    else:
-        order = [direction(col), direction(id_column)]
+    order = keyset_order(key, id_column)
     if "after_id" in params:
         stmt = stmt.where(_after(col, id_column, params["after_value"], params["after_id"], desc=desc,
                                  nullable=key.nullable))
     return stmt.order_by(*order).limit(bindparam("page_size", params["page_size"], type_=Integer))
+
+
+def keyset_order(key: SortKey, id_column: Any) -> list[Any]:
+    """ORDER BY of a keyset page: the key (NULLs last), then id, in the key's direction."""
+    col = key.column
+    direction = (lambda c: c.desc()) if key.descending else (lambda c: c.asc())
+    if col is id_column:
+        return [direction(id_column)]
+    if key.nullable:
+        return [col.is_(None), direction(col), direction(id_column)]
+    return [direction(col), direction(id_column)]
 
 
 def _after(col: Any, id_column: Any, value: Any, ident: int, *, desc: bool, nullable: bool) -> ColumnElement[bool]:
