@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
 
 import orjson
 import psycopg

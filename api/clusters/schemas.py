@@ -4,7 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from api.core.identifiers import nuts_matches_country
 from api.core.schemas import InputSchema, ReadSchema
