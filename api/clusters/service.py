@@ -66,9 +66,11 @@ def slugify(text: str) -> str:
 
 # ---- reading -----------------------------------------------------------------------------------------
 
-async def load(session: AsyncSession, cluster_id: int, *, for_update: bool = False) -> Cluster:
-    """The cluster with everything its representation needs, or ClusterNotFound."""
+async def load(session: AsyncSession, cluster_id: int, *, for_update: bool = False, fresh: bool = False) -> Cluster:
+    """The cluster with everything its representation needs, or ClusterNotFound; `fresh` rereads the row."""
     stmt = select(Cluster).where(Cluster.id == cluster_id).options(*_LOAD)
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
     if for_update:
         stmt = stmt.with_for_update(of=Cluster)
     cluster = await session.scalar(stmt)
@@ -281,9 +283,8 @@ async def _index_nace(session: AsyncSession, cluster: Cluster) -> None:
 async def _store_document(session: AsyncSession, cluster: Cluster) -> Cluster:
     """Flush, reload what the representation needs and store it."""
     await session.flush()
+    # Sources arrive with their document attached (_sources, load); the coordinating body may be new.
     await session.refresh(cluster, ["coordinating_body"])
-    for source in cluster.sources:
-        await session.refresh(source, ["document"])
     cluster.document = orjson.dumps(render(cluster)).decode()
     await session.flush()
     return cluster
@@ -336,15 +337,14 @@ async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate
             raise _invalid(f"body.{field}", f"{field} cannot be null.")
     if "coordinating_body_id" in values:
         await _check_organization(session, values["coordinating_body_id"], "body.coordinating_body_id")
-    if "slug" in values or "name" in values:
-        if values.get("slug") is not None:
-            cluster.slug = await _unique_slug(session, values["slug"], cluster.name, cluster.id)
+    if values.get("slug") is not None:
+        cluster.slug = await _unique_slug(session, values["slug"], cluster.name, cluster.id)
     _apply_scalars(cluster, values)
     if cluster.region_code and not nuts_matches_country(cluster.region_code, cluster.country):
         raise _invalid("body.region_code", f"{cluster.region_code} is not a NUTS code of {cluster.country}.")
     # Moving a cluster needs the right over its new place too.
     actor.require(Action.clusters_update, target(cluster))
-    if data.sectors is not None or ("sectors" in values):
+    if "sectors" in values:
         cluster.sectors = _sectors(data.sectors or [])
         await session.flush()
         await _index_nace(session, cluster)
@@ -364,16 +364,16 @@ async def delete_one(session: AsyncSession, *, cluster: Cluster, actor: Principa
     await session.flush()
 
 
-async def refresh_for_organization(session: AsyncSession, *, organization_id: int) -> None:
-    """Rebuild the documents of clusters that embed this organization as coordinating body."""
-    ids = (await session.scalars(select(Cluster.id).where(Cluster.coordinating_body_id == organization_id))).all()
-    # After a delete the foreign key has already set the column to NULL: find those by their documents.
-    stale = (await session.scalars(select(Cluster.id).where(
-        Cluster.coordinating_body_id.is_(None),
-        Cluster.document.contains(f'"coordinating_body":{{"id":{organization_id},', autoescape=True),
-    ))).all()
-    for cluster_id in {*ids, *stale}:
-        cluster = await load(session, cluster_id)
+async def coordinated_by(session: AsyncSession, *, organization_id: int) -> list[int]:
+    """Ids of the clusters whose representation embeds this organization as coordinating body."""
+    return list((await session.scalars(
+        select(Cluster.id).where(Cluster.coordinating_body_id == organization_id))).all())
+
+
+async def refresh_documents(session: AsyncSession, *, cluster_ids: list[int]) -> None:
+    """Rebuild the stored representation of these clusters after something they embed changed."""
+    for cluster_id in cluster_ids:
+        cluster = await load(session, cluster_id, fresh=True)
         cluster.version += 1
         cluster.updated_at = utcnow()
         await _store_document(session, cluster)

@@ -155,16 +155,19 @@ async def update(session: AsyncSession, *, org: Organization, data: Organization
     org.version += 1
     await session.flush()
     if "name" in changes or "kind" in changes:
-        await clusters_service.refresh_for_organization(session, organization_id=org.id)
+        ids = await clusters_service.coordinated_by(session, organization_id=org.id)
+        await clusters_service.refresh_documents(session, cluster_ids=ids)
     return await get(session, org.id)
 
 
 async def delete_one(session: AsyncSession, *, org: Organization, actor: Principal) -> None:
     """Delete an organization; clusters it coordinated keep no coordinating body."""
     actor.require(Action.organizations_delete, target(org))
+    # Found before the delete, which sets their coordinating_body_id to NULL.
+    ids = await clusters_service.coordinated_by(session, organization_id=org.id)
     await session.execute(delete(Organization).where(Organization.id == org.id))
     await session.flush()
-    await clusters_service.refresh_for_organization(session, organization_id=org.id)
+    await clusters_service.refresh_documents(session, cluster_ids=ids)
 
 
 
