@@ -70,8 +70,8 @@ def settings(database_url: str, var_dir: Path) -> Settings:
                     login_window_seconds=60)
 
 
-@pytest.fixture(scope="session")
-def seeded(settings: Settings) -> Settings:
+def run_seed(settings: Settings) -> int:
+    """Load the demo data set as `cartesio seed demo` does; returns how many records it created."""
     async def run() -> int:
         db = Database(settings)
         try:
@@ -79,7 +79,12 @@ def seeded(settings: Settings) -> Settings:
         finally:
             await db.dispose()
 
-    asyncio.run(run())
+    return asyncio.run(run())
+
+
+@pytest.fixture(scope="session")
+def seeded(settings: Settings) -> Settings:
+    run_seed(settings)
     return settings
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlalchemy import text
 
-from api.core.db import Database
-from api.seed.demo import load_registry, seed_demo
-from tests.conftest import DEMO_PASSWORD
+from api.seed.demo import load_registry
+from tests.conftest import run_seed
 
 
 def cluster(client, ids, slug):  # noqa: ANN001, ANN201
@@ -101,14 +98,7 @@ class TestSeedIsIdempotent:
         with engine.connect() as conn:
             before = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}  # noqa: S608
 
-        async def again() -> int:
-            db = Database(seeded)
-            try:
-                return await seed_demo(db, password=DEMO_PASSWORD)
-            finally:
-                await db.dispose()
-
-        assert asyncio.run(again()) == 0
+        assert run_seed(seeded) == 0
         with engine.connect() as conn:
             after = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}  # noqa: S608
         assert after == before
