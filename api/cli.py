@@ -157,16 +157,25 @@ def users_create(
 @clean_errors
 def clients_create(
     name: Annotated[str, typer.Option(help="Who the integration is, e.g. 'Regione Lombardia SIT'.")],
-    role: Annotated[str, typer.Option(help="Role of the client, e.g. region_officer or reader.")] = "reader",
-    scope: Annotated[list[str] | None, typer.Option(help="Repeatable, as for users.")] = None,
+    source: Annotated[str | None, typer.Option(
+        help="The sync source it writes as, e.g. lombardia (registered if new).")] = None,
+    regions: Annotated[list[str] | None, typer.Option(
+        help="NUTS regions it may write, repeatable or comma-separated: --regions ITC4,ITC1.")] = None,
+    role: Annotated[str | None, typer.Option(
+        help="Role of the client; region_officer when regions are given, else reader.")] = None,
+    scope: Annotated[list[str] | None, typer.Option(help="Further scopes, repeatable, as for users.")] = None,
 ) -> None:
     """Create a service account; prints its client id and secret once."""
     from api.auth import service
 
+    region_codes = [code.strip().upper() for item in (regions or []) for code in item.split(",") if code.strip()]
+    scopes = [*(scope or []), *(f"region:{code}" for code in region_codes)]
+    chosen_role = role or ("region_officer" if region_codes else "reader")
+
     async def work(db: Any) -> tuple[str, str]:
         async with db.session_scope() as session:
-            account, secret = await service.create_service_account(session, name=name, role=role,
-                                                                   scopes=list(scope or []))
+            account, secret = await service.create_service_account(session, name=name, role=chosen_role,
+                                                                   scopes=scopes, source=source)
             return account.client_id, secret
 
     client_id, secret = asyncio.run(_with_db(work))

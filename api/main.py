@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from api.auth.models import User
 from api.auth.router import router as auth_router
 from api.auth.router import service_accounts_router, users_router
+from api.changes.router import router as changes_router
 from api.clusters.router import router as clusters_router
 from api.core.config import ConfigError, Settings, get_settings
 from api.core.db import Database
@@ -26,6 +27,7 @@ from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, Ser
 from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
+from api.sync.router import router as sync_router
 
 logger = logging.getLogger("cartesio")
 
@@ -78,15 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       batch_max_bytes=settings.sync_batch_max_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location", "Retry-After", "WWW-Authenticate"])
 
     v1 = APIRouter(prefix=API_PREFIX)
     # Routes match in order: the busiest reads first.
-    for router in (clusters_router, organizations_router, networks_router, auth_router, users_router,
-                   service_accounts_router, documents_router):
+    for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router, auth_router,
+                   users_router, service_accounts_router, documents_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -3,15 +3,19 @@
 from api.auth.models import LoginFailure, ServiceAccount, User
 from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, ClusterSector, ClusterSource,
                                  Recognition, SupplyChainLink)
+from api.changes.models import Change, FeedMark
 from api.core.db import Base
+from api.core.idempotency_models import IdempotencyRecord
 from api.documents.models import Document
 from api.networks.models import (Commitment, Declaration, Network, NetworkGroup, NetworkGroupMember,
                                  NetworkMemberRole, NetworkMembership, NetworkSource, Signature)
 from api.organizations.models import Organization
+from api.sync.models import MirrorState, SyncSource
+from api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "Base", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
-    "Declaration", "Document", "LoginFailure", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
+    "Base", "Change", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
+    "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",
-    "SupplyChainLink", "User",
+    "SupplyChainLink", "SyncSource", "User", "WebhookDelivery", "WebhookSubscription",
 ]

@@ -133,3 +133,26 @@ def ids(engine: Engine, seeded: Settings) -> dict[str, int]:
     out.update({f"org:{key}": i for key, i in orgs})
     out.update({f"network:{slug}": i for slug, i in nets})
     return out
+
+
+@pytest.fixture(scope="session")
+def service_client(client: TestClient, auth):  # noqa: ANN001, ANN201
+    """service_client("lombardia", "ITC4") -> headers of a regional integration writing as that source."""
+    made: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+
+    def headers(source: str, *regions: str) -> dict[str, str]:
+        key = (source, regions)
+        if key not in made:
+            created = client.post("/api/v1/service-accounts", headers=auth("admin@cartesio.example"), json={
+                "name": f"SIT {source}", "role": "region_officer", "source": source,
+                "scopes": [f"region:{r}" for r in regions]})
+            assert created.status_code == 201, created.text
+            body = created.json()
+            token = client.post("/api/v1/auth/token", data={
+                "grant_type": "client_credentials", "client_id": body["client_id"],
+                "client_secret": body["client_secret"]})
+            assert token.status_code == 200, token.text
+            made[key] = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        return made[key]
+
+    return headers

@@ -48,6 +48,14 @@ def _network(client, auth):  # noqa: ANN001, ANN201
                        headers=auth(ADMIN)).json()
 
 
+def _source(client, auth) -> str:  # noqa: ANN001
+    """A sync source, registered by creating its integration's account."""
+    created = client.post("/api/v1/service-accounts", headers=auth(ADMIN), json={
+        "name": "SIT matrice", "role": "region_officer", "scopes": ["region:ITC4"], "source": "matrice"})
+    assert created.status_code == 201, created.text
+    return "matrice"
+
+
 def prato_target(ids) -> Target:  # noqa: ANN001
     return Target(region_codes=("ITI15",), cluster_ids=(ids["cluster:prato-textile"],))
 
@@ -85,6 +93,11 @@ CASES: dict[Action, Case] = {
     Action.network_members_write: Case(lambda c, a, ids: (
         "post", f"/api/v1/networks/{_network(c, a)['id']}/members",
         {"organization_id": ids["org:regione-toscana"], "role": "adherent"}, None)),
+    Action.changes_read: Case(lambda c, a, ids: ("get", "/api/v1/changes?limit=1", None, None)),
+    Action.sync_write: Case(lambda c, a, ids: (
+        lambda source: ("put", f"/api/v1/sync/{source}/clusters/m-{uuid.uuid4().hex[:8]}",
+                        {"name": _name(), "kind": "cluster", "country": "IT", "region_code": "ITC4C"},
+                        Target(region_codes=("ITC4C",), source=source)))(_source(c, a))),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

@@ -34,6 +34,8 @@ class ServiceAccount(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(32))
     scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The sync source the integration writes as (its records' external ids live in that namespace).
+    source: Mapped[str | None] = mapped_column(ForeignKey("sync_sources.name", ondelete="RESTRICT"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

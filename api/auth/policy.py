@@ -27,6 +27,7 @@ class ScopeRule(StrEnum):
     cluster = "cluster"              # the object is (or belongs to) one of the caller's clusters
     organization = "organization"    # the object is the caller's own organization
     chamber = "chamber"              # the object is the caller's chamber of commerce
+    source_region = "source_region"  # the object is under the caller's sync source and within its regions
 
 
 class Action(StrEnum):
@@ -43,6 +44,8 @@ class Action(StrEnum):
     networks_delete = "networks:delete"
     network_members_write = "network_members:write"
     users_manage = "users:manage"
+    changes_read = "changes:read"
+    sync_write = "sync:write"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read")
@@ -73,6 +76,10 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.cluster_manager, A.organizations_create, S.any),
     Rule(R.enterprise, A.organizations_update, S.organization),
     Rule(R.chamber_officer, A.organizations_update, S.chamber),
+    # Integrations: a Region's system writes its own records by external id, within its regions; anyone
+    # signed in may follow the feed of the public registry.
+    Rule(R.region_officer, A.sync_write, S.source_region),
+    *(Rule(role, A.changes_read, S.any) for role in Role if role is not R.admin),
 )
 
 

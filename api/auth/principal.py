@@ -15,6 +15,7 @@ class Target:
     region_codes: tuple[str, ...] = ()
     cluster_ids: tuple[int, ...] = ()
     organization_id: int | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Principal:
     organizations: tuple[int, ...] = ()
     chambers: tuple[int, ...] = ()
     label: str = field(default="anonymous")
+    # The sync source a service account writes as; None for people.
+    source: str | None = None
 
     @property
     def is_authenticated(self) -> bool:
@@ -35,7 +38,7 @@ class Principal:
 
     @classmethod
     def from_scopes(cls, *, kind: str, id: int, role: str, scopes: list[str], organization_id: int | None,
-                    label: str) -> Principal:
+                    label: str, source: str | None = None) -> Principal:
         parsed = parse_scopes(scopes)
         orgs = set(parsed["organization"])
         if organization_id is not None:
@@ -43,8 +46,13 @@ class Principal:
         return cls(
             kind=kind, id=id, role=role, organization_id=organization_id, label=label,
             regions=tuple(parsed["region"]), clusters=tuple(int(c) for c in parsed["cluster"]),
-            organizations=tuple(sorted(orgs)), chambers=tuple(int(c) for c in parsed["chamber"]),
+            organizations=tuple(sorted(orgs)), chambers=tuple(int(c) for c in parsed["chamber"]), source=source,
         )
+
+    @property
+    def key(self) -> str:
+        """Who this is, as stored with what it owns: "service:3", "user:7"."""
+        return f"{self.kind}:{self.id}"
 
     def matches(self, rule: ScopeRule, target: Target | None) -> bool:
         if rule is ScopeRule.any:
@@ -53,6 +61,9 @@ class Principal:
             return False
         if rule is ScopeRule.region:
             return any(code.startswith(region) for code in target.region_codes for region in self.regions)
+        if rule is ScopeRule.source_region:
+            return (self.source is not None and target.source == self.source
+                    and any(code.startswith(region) for code in target.region_codes for region in self.regions))
         if rule is ScopeRule.cluster:
             return any(cid in self.clusters for cid in target.cluster_ids)
         if rule is ScopeRule.organization:

@@ -111,7 +111,7 @@ async def create_service_account(request: Request, data: ServiceAccountCreate, s
     """Create an integration's account; the answer carries the client secret, once."""
     actor.require(Action.users_manage)
     account, secret = await service.create_service_account(session, name=data.name, role=data.role,
-                                                           scopes=data.scopes)
+                                                           scopes=data.scopes, source=data.source)
     read = ServiceAccountRead.model_validate(account).model_dump()
     body = ServiceAccountCreated(**read, client_secret=secret).model_dump_json().encode()
     return json_bytes(body, status_code=201, headers={"Cache-Control": "no-store"})

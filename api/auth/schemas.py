@@ -63,6 +63,8 @@ class ServiceAccountCreate(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     role: Role
     scopes: list[str] = Field(default_factory=list, max_length=100)
+    source: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+                               description="The sync source it writes as, e.g. `lombardia`; registered if new.")
 
 
 class ServiceAccountUpdate(InputSchema):
@@ -77,6 +79,7 @@ class ServiceAccountRead(ReadSchema):
     name: str
     role: Role
     scopes: list[str]
+    source: str | None
     is_active: bool
     created_at: datetime
 

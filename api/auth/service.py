@@ -69,15 +69,31 @@ async def create_user(
     return user
 
 
+SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+async def ensure_source(session: AsyncSession, name: str, title: str | None = None) -> None:
+    """Register a sync source name (e.g. `lombardia`) if it is new."""
+    from api.sync.models import SyncSource
+
+    if not SOURCE_RE.match(name):
+        raise _invalid("source", f"{name!r} is not a source name (lower-case letters, digits, - and _).")
+    if await session.get(SyncSource, name) is None:
+        session.add(SyncSource(name=name, title=title))
+        await session.flush()
+
+
 async def create_service_account(
-    session: AsyncSession, *, name: str, role: str, scopes: list[str] | None = None,
+    session: AsyncSession, *, name: str, role: str, scopes: list[str] | None = None, source: str | None = None,
 ) -> tuple[ServiceAccount, str]:
     """Create an integration's account; the secret is returned once and stored only as a hash."""
     if role not in Role.__members__:
         raise _invalid("role", f"Unknown role {role!r}.")
+    if source is not None:
+        await ensure_source(session, source)
     secret = secrets.token_urlsafe(32)
     account = ServiceAccount(client_id="cli_" + secrets.token_hex(12), secret_hash=hash_password(secret), name=name,
-                             role=role, scopes=validate_scopes(role, scopes or []))
+                             role=role, scopes=validate_scopes(role, scopes or []), source=source)
     session.add(account)
     await session.flush()
     return account, secret
@@ -219,4 +235,4 @@ async def principal_from_token(session: AsyncSession, settings: Settings, token:
     if account is None or not account.is_active:
         raise InvalidAccessToken("The client of this token no longer exists or is disabled.")
     return Principal.from_scopes(kind="service", id=account.id, role=account.role, scopes=account.scopes,
-                                 organization_id=None, label=account.name)
+                                 organization_id=None, label=account.name, source=account.source)

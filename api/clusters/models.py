@@ -53,6 +53,9 @@ class Cluster(Timestamped, Base):
     source: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Hash of the representation without id, version and timestamps: a sync that sends what is stored
+    # is recognised as unchanged without reading the document.
+    content_hash: Mapped[str | None] = mapped_column(String(32))
     # The JSON representation served as-is by reads; rebuilt by the service on every write.
     document: Mapped[str] = mapped_column(Text, default="{}")
 

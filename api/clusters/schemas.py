@@ -176,6 +176,8 @@ class ClusterRead(ReadSchema):
     sectors: list[SectorRead]
     recognitions: list[RecognitionRead]
     sources: list[SourceRead]
+    source: str | None = Field(description="The system whose external id this record carries, e.g. lombardia.")
+    external_id: str | None = Field(description="The record's id in that system.")
     version: int
     created_at: datetime
     updated_at: datetime

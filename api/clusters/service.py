@@ -6,6 +6,7 @@ transaction; so a read is one indexed row and no serialisation.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from typing import Any
@@ -23,6 +24,7 @@ from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, Cl
                                  Recognition, SupplyChainLink)
 from api.clusters.schemas import (ClusterCreate, ClusterUpdate, MemberCreate, RecognitionIn, Sector, SourceIn,
                                   SupplyChainLinkCreate)
+from api.changes import service as changes
 from api.core.db import RowReader, utc_iso, utcnow
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country
@@ -220,10 +222,23 @@ def render(cluster: Cluster) -> dict[str, Any]:
         ],
         "sources": [{"document": s.document.key, "title": s.document.title, "locator": s.locator,
                      "fields": s.fields} for s in cluster.sources],
+        "source": cluster.source,
+        "external_id": cluster.external_id,
         "version": cluster.version,
         "created_at": utc_iso(cluster.created_at),
         "updated_at": utc_iso(cluster.updated_at),
     }
+
+
+VOLATILE = ("id", "version", "created_at", "updated_at")
+
+
+def content_hash(document: dict[str, Any]) -> str:
+    """Hash of what a cluster says, leaving out what every write changes (id, version, times, the ids of
+    recognitions, which are rows replaced on write)."""
+    content = {k: v for k, v in document.items() if k not in VOLATILE}
+    content["recognitions"] = [{k: v for k, v in r.items() if k != "id"} for r in document["recognitions"]]
+    return hashlib.blake2b(orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=16).hexdigest()
 
 
 # ---- writing -----------------------------------------------------------------------------------------
@@ -280,13 +295,18 @@ async def _index_nace(session: AsyncSession, cluster: Cluster) -> None:
         session.add_all([ClusterNaceCode(cluster_id=cluster.id, code=code) for code in codes])
 
 
-async def _store_document(session: AsyncSession, cluster: Cluster) -> Cluster:
-    """Flush, reload what the representation needs and store it."""
+async def _store_document(session: AsyncSession, cluster: Cluster, event: str) -> Cluster:
+    """Flush, reload what the representation needs, store it and append it to the changes feed."""
     await session.flush()
     # Sources arrive with their document attached (_sources, load); the coordinating body may be new.
     await session.refresh(cluster, ["coordinating_body"])
-    cluster.document = orjson.dumps(render(cluster)).decode()
+    rendered = render(cluster)
+    cluster.document = orjson.dumps(rendered).decode()
+    cluster.content_hash = content_hash(rendered)
     await session.flush()
+    await changes.record(session, resource_type="clusters", resource_id=cluster.id, event=event,
+                         version=cluster.version, document=cluster.document, source=cluster.source,
+                         external_id=cluster.external_id)
     return cluster
 
 
@@ -323,7 +343,7 @@ async def create(session: AsyncSession, *, data: ClusterCreate, actor: Principal
     session.add(cluster)
     await session.flush()
     await _index_nace(session, cluster)
-    return await _store_document(session, cluster)
+    return await _store_document(session, cluster, "created")
 
 
 async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate, actor: Principal) -> Cluster:
@@ -354,7 +374,7 @@ async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate
         cluster.sources = await _sources(session, data.sources or [])
     cluster.version += 1
     cluster.updated_at = utcnow()
-    return await _store_document(session, cluster)
+    return await _store_document(session, cluster, "updated")
 
 
 async def delete_one(session: AsyncSession, *, cluster: Cluster, actor: Principal) -> None:
@@ -362,6 +382,16 @@ async def delete_one(session: AsyncSession, *, cluster: Cluster, actor: Principa
     actor.require(Action.clusters_delete, target(cluster))
     await session.execute(delete(Cluster).where(Cluster.id == cluster.id))
     await session.flush()
+    await record_deletion(session, cluster_id=cluster.id, version=cluster.version, source=cluster.source,
+                          external_id=cluster.external_id)
+
+
+async def record_deletion(session: AsyncSession, *, cluster_id: int, version: int, source: str | None,
+                          external_id: str | None) -> None:
+    await changes.record(session, resource_type="clusters", resource_id=cluster_id, event="deleted",
+                         version=version + 1, source=source, external_id=external_id,
+                         document=changes.tombstone("clusters", cluster_id, version=version + 1, source=source,
+                                                    external_id=external_id))
 
 
 async def coordinated_by(session: AsyncSession, *, organization_id: int) -> list[int]:
@@ -376,7 +406,7 @@ async def refresh_documents(session: AsyncSession, *, cluster_ids: list[int]) ->
         cluster = await load(session, cluster_id, fresh=True)
         cluster.version += 1
         cluster.updated_at = utcnow()
-        await _store_document(session, cluster)
+        await _store_document(session, cluster, "updated")
 
 
 # ---- members -----------------------------------------------------------------------------------------

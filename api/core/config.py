@@ -45,6 +45,36 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=300, ge=1)
 
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest JSON request body accepted.")
+    # Sync batches (POST .../clusters:batch) carry up to this many records, in up to this many bytes.
+    sync_batch_max_records: int = Field(default=10_000, ge=1)
+    sync_batch_max_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+
+    # The changes feed keeps tombstones this long; a cursor from before then answers 410.
+    changes_retention_seconds: int = Field(default=30 * 86400, ge=60)
+    # Intermediate versions of a resource that changed again are compacted away after this long.
+    changes_compact_after_seconds: int = Field(default=3600, ge=0)
+
+    # Idempotency keys: the first answer is replayed to retries for this long.
+    idempotency_ttl_seconds: int = Field(default=86400, ge=60)
+    # A retry waits this long for the first request with its key to finish before answering 409.
+    idempotency_wait_seconds: float = Field(default=10.0, ge=0)
+
+    # Per-client token bucket: sustained requests per second and burst. 0 turns the limit off.
+    rate_limit_per_second: float = Field(default=50.0, ge=0)
+    rate_limit_burst: int = Field(default=200, ge=1)
+    # Anonymous callers, per address; 0 (the default) leaves public reads to the proxy in front.
+    rate_limit_anonymous_per_second: float = Field(default=0.0, ge=0)
+    rate_limit_anonymous_burst: int = Field(default=100, ge=1)
+
+    # Webhooks: retries back off exponentially from the base, and stop after the max age.
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0)
+    webhook_retry_max_interval_seconds: float = Field(default=3600.0, gt=0)
+    webhook_max_age_seconds: int = Field(default=86400, ge=1)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The default run command delivers from a worker inside the API process; set false when running
+    # `cartesio worker` processes instead.
+    worker_in_process: bool = True
+    worker_poll_seconds: float = Field(default=1.0, gt=0)
     allow_demo_accounts: bool = False
     cors_origins: list[str] = []
 

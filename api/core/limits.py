@@ -12,17 +12,20 @@ from api.core.errors import PayloadTooLarge, render
 class BodySizeLimit:
     """413 for bodies over the limit, whether they announce their length or stream without one."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int):
+    def __init__(self, app: ASGIApp, *, max_bytes: int, batch_max_bytes: int | None = None):
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.batch_max_bytes = batch_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Batch endpoints (…:batch) take many records at once.
+        max_bytes = self.batch_max_bytes if scope["path"].endswith(":batch") else self.default_max_bytes
         for name, value in scope.get("headers", []):
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await render(Request(scope), self._too_large())(scope, receive, send)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await render(Request(scope), self._too_large(max_bytes))(scope, receive, send)
                 return
         received = 0
         started = False
@@ -32,8 +35,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise _BodyTooLarge(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -46,11 +49,11 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await render(Request(scope), self._too_large())(scope, receive, send)
+                await render(Request(scope), self._too_large(max_bytes))(scope, receive, send)
 
-
-    def _too_large(self) -> PayloadTooLarge:
-        return PayloadTooLarge(f"The request body is larger than {self.max_bytes} bytes.")
+    @staticmethod
+    def _too_large(max_bytes: int) -> PayloadTooLarge:
+        return PayloadTooLarge(f"The request body is larger than {max_bytes} bytes.")
 
 
 class _BodyTooLarge(StarletteHTTPException):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from api.auth.policy import Action
 from api.auth.principal import Principal
+from api.changes import service as changes
 from api.clusters.errors import UnknownReference
 from api.core.db import utcnow
 from api.core.errors import ValidationFailed
@@ -25,6 +26,13 @@ _LOAD = (
     selectinload(Network.groups).selectinload(NetworkGroup.members).selectinload(NetworkGroupMember.organization),
     selectinload(Network.sources).selectinload(NetworkSource.document),
 )
+
+
+async def _record(session: AsyncSession, network: Network, event: str) -> None:
+    from api.networks.schemas import NetworkRead
+
+    await changes.record(session, resource_type="networks", resource_id=network.id, event=event,
+                         version=network.version, document=NetworkRead.model_validate(network).model_dump_json())
 
 
 async def get(session: AsyncSession, network_id: int, *, for_update: bool = False) -> Network:
@@ -52,7 +60,9 @@ async def create(session: AsyncSession, *, data: NetworkCreate, actor: Principal
     network = Network(**data.model_dump(), version=1)
     session.add(network)
     await session.flush()
-    return await get(session, network.id)
+    network = await get(session, network.id)
+    await _record(session, network, "created")
+    return network
 
 
 async def update(session: AsyncSession, *, network: Network, data: NetworkUpdate, actor: Principal) -> Network:
@@ -66,13 +76,19 @@ async def update(session: AsyncSession, *, network: Network, data: NetworkUpdate
     network.version += 1
     network.updated_at = utcnow()
     await session.flush()
-    return await get(session, network.id)
+    network = await get(session, network.id)
+    await _record(session, network, "updated")
+    return network
 
 
 async def delete_one(session: AsyncSession, *, network: Network, actor: Principal) -> None:
     actor.require(Action.networks_delete)
     await session.delete(network)
     await session.flush()
+    await changes.record(session, resource_type="networks", resource_id=network.id, event="deleted",
+                         version=network.version + 1,
+                         document=changes.tombstone("networks", network.id, version=network.version + 1,
+                                                    source=None, external_id=None))
 
 
 async def list_members(session: AsyncSession, *, network_id: int, role: str | None, current: bool | None,

@@ -113,6 +113,8 @@ class OrganizationRead(ReadSchema):
     demo: bool = Field(validation_alias="is_demo", description="Synthetic record of the demo data set.")
     source_document: str | None = Field(default=None, description="Key of the document the record comes from.")
     source_locator: str | None
+    source: str | None = Field(default=None, description="The system whose external id this record carries.")
+    external_id: str | None = Field(default=None, description="The record's id in that system.")
     version: int
     created_at: datetime
     updated_at: datetime

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from sqlalchemy import Select, delete, exists, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -11,7 +12,9 @@ from sqlalchemy.orm import selectinload
 from api.auth.policy import Action
 from api.auth.principal import Principal, Target
 from api.clusters import service as clusters_service
+from api.changes import service as changes
 from api.clusters.models import ClusterMembership
+from api.core.db import utc_iso
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country, size_class, vat_check_digit_ok
 from api.core.pagination import SortKey, fetch_page
@@ -29,6 +32,36 @@ SORTS = {
     "updated_at": SortKey("updated_at", Organization.updated_at),
     "-updated_at": SortKey("-updated_at", Organization.updated_at, descending=True),
 }
+
+
+FIELDS = ("name", "kind", "description", "country", "region_code", "vat_number", "tax_code", "ipa_code",
+          "ateco_code", "istat_municipality_code", "istat_province_code", "employees")
+ADDRESS_FIELDS = ("size_class", "street_address", "postal_code", "municipality", "province", "website",
+                  "emas_registration_number", "iso14001_certificate")
+
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else f"{cents // 100}.{cents % 100:02d}"
+
+
+def render(org: Any) -> dict[str, Any]:
+    """The public representation (OrganizationRead) of an organization, or of anything with its attributes."""
+    out: dict[str, Any] = {"id": org.id}
+    out.update({name: getattr(org, name) for name in FIELDS})
+    out["annual_turnover"] = _money(org.annual_turnover_cents)
+    out["balance_sheet_total"] = _money(org.balance_sheet_total_cents)
+    out.update({name: getattr(org, name) for name in ADDRESS_FIELDS})
+    document = org.source_document if org.source_document_id is not None else None
+    out.update({"demo": bool(org.is_demo), "source_document": document.key if document is not None else None,
+                "source_locator": org.source_locator, "source": org.source, "external_id": org.external_id,
+                "version": org.version, "created_at": utc_iso(org.created_at), "updated_at": utc_iso(org.updated_at)})
+    return out
+
+
+async def _record(session: AsyncSession, org: Organization, event: str) -> None:
+    await changes.record(session, resource_type="organizations", resource_id=org.id, event=event,
+                         version=org.version, document=orjson.dumps(render(org)).decode(), source=org.source,
+                         external_id=org.external_id)
 
 
 def target(org: Organization) -> Target:
@@ -123,7 +156,9 @@ async def create(session: AsyncSession, *, data: OrganizationCreate, actor: Prin
     _apply_size(org, data.size_class, "size_class" in data.model_fields_set)
     session.add(org)
     await session.flush()
-    return await get(session, org.id)
+    org = await get(session, org.id)
+    await _record(session, org, "created")
+    return org
 
 
 async def update(session: AsyncSession, *, org: Organization, data: OrganizationUpdate,
@@ -157,16 +192,27 @@ async def update(session: AsyncSession, *, org: Organization, data: Organization
     if "name" in changes or "kind" in changes:
         ids = await clusters_service.coordinated_by(session, organization_id=org.id)
         await clusters_service.refresh_documents(session, cluster_ids=ids)
-    return await get(session, org.id)
+    org = await get(session, org.id)
+    await _record(session, org, "updated")
+    return org
 
 
 async def delete_one(session: AsyncSession, *, org: Organization, actor: Principal) -> None:
     """Delete an organization; clusters it coordinated keep no coordinating body."""
     actor.require(Action.organizations_delete, target(org))
+    await remove(session, org=org)
+
+
+async def remove(session: AsyncSession, *, org: Organization) -> None:
+    """Delete the organization and tell the feed; the caller has checked the right to."""
     # Found before the delete, which sets their coordinating_body_id to NULL.
     ids = await clusters_service.coordinated_by(session, organization_id=org.id)
     await session.execute(delete(Organization).where(Organization.id == org.id))
     await session.flush()
+    await changes.record(session, resource_type="organizations", resource_id=org.id, event="deleted",
+                         version=org.version + 1, source=org.source, external_id=org.external_id,
+                         document=changes.tombstone("organizations", org.id, version=org.version + 1,
+                                                    source=org.source, external_id=org.external_id))
     await clusters_service.refresh_documents(session, cluster_ids=ids)
 
 

@@ -1,0 +1,192 @@
+"""The changes feed: every write of a synced resource type appends its new representation here.
+
+Readers page on the position (txid, id). On PostgreSQL txid is the writing transaction's id and a reader is
+served only changes of transactions older than the oldest one still running (the xmin of its snapshot): a
+transaction that took its id first but commits last is therefore never jumped over. SQLite runs one writer at
+a time, so the order of ids is the order of commits.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from api.changes.models import Change, FeedMark
+from api.core.db import Database, as_utc, utc_iso, utcnow
+from api.core.errors import Gone, ValidationFailed
+
+# Resource types of the feed; each domain that lands adds its own. The event names of webhooks use the
+# singular ("cluster.updated").
+RESOURCE_TYPES: dict[str, str] = {"clusters": "cluster", "organizations": "organization", "networks": "network"}
+EVENTS = ("created", "updated", "deleted")
+HORIZON = "horizon"          # nothing at or below it may be read again: tombstones there were pruned
+DISPATCHED = "webhooks"      # how far the webhook dispatcher has fanned out changes
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    txid: int
+    change_id: int
+
+
+START = Position(0, 0)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the feed, and the prune horizon in force when it was given out.
+
+    A reader that started after a prune saw the feed without the pruned tombstones, so its cursors stay
+    good even below the horizon; one holding a cursor from before the prune, below the new horizon, may have
+    missed a delete and must resynchronise (410).
+    """
+
+    position: Position
+    horizon: Position = START
+
+    def encode(self) -> str:
+        p, h = self.position, self.horizon
+        raw = f"{p.txid}.{p.change_id}.{h.txid}.{h.change_id}"
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, cursor: str) -> Cursor:
+        bad = ValidationFailed("The cursor is not one this feed gave out.", errors=[
+            {"field": "query.since", "message": "malformed cursor", "code": "cursor"}])
+        try:
+            raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
+            numbers = [int(part) for part in raw.split(".")]
+        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+            raise bad from exc
+        if len(numbers) != 4 or any(n < 0 for n in numbers):
+            raise bad
+        return cls(Position(numbers[0], numbers[1]), Position(numbers[2], numbers[3]))
+
+
+def _txid(session_or_dialect: Any) -> Any:
+    name = getattr(session_or_dialect, "name", None) or session_or_dialect.bind.dialect.name
+    if name == "postgresql":
+        return literal_column("pg_current_xact_id()::text::bigint")
+    return literal_column("0")
+
+
+def tombstone(resource_type: str, resource_id: int, *, version: int, source: str | None,
+              external_id: str | None) -> str:
+    return orjson.dumps({"id": resource_id, "type": resource_type, "deleted": True, "version": version,
+                         "source": source, "external_id": external_id}).decode()
+
+
+async def record(session: AsyncSession, *, resource_type: str, resource_id: int, event: str, version: int,
+                 document: str, source: str | None = None, external_id: str | None = None) -> None:
+    """Append one change in the caller's transaction: it becomes visible when that commits, or never."""
+    await record_many(session, [{"resource_type": resource_type, "resource_id": resource_id, "event": event,
+                                 "version": version, "document": document, "source": source,
+                                 "external_id": external_id}])
+
+
+async def record_many(session: AsyncSession, changes: list[dict[str, Any]]) -> None:
+    if not changes:
+        return
+    now = utcnow()
+    rows = [{**c, "changed_at": now} for c in changes]
+    await session.execute(insert(Change).values(txid=_txid(session)), rows)
+
+
+async def horizon(session: AsyncSession) -> Position:
+    mark = await session.get(FeedMark, HORIZON)
+    return Position(mark.txid, mark.change_id) if mark else START
+
+
+def _feed_select(*, type_count: int, postgres: bool) -> Any:
+    stmt = select(Change.txid, Change.id, Change.resource_type, Change.resource_id, Change.source,
+                  Change.external_id, Change.event, Change.version, Change.changed_at, Change.document)
+    stmt = stmt.where(tuple_(Change.txid, Change.id) > tuple_(bindparam("txid"), bindparam("change_id")))
+    if postgres:
+        # The oldest transaction still running in this statement's snapshot: nothing at or after it is final.
+        stmt = stmt.where(Change.txid < literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+    if type_count:
+        stmt = stmt.where(Change.resource_type.in_([bindparam(f"type_{i}") for i in range(type_count)]))
+    return stmt.order_by(Change.txid, Change.id).limit(bindparam("limit"))
+
+
+async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
+               limit: int) -> tuple[list[tuple], Cursor]:
+    """Up to `limit` changes after `since`, and the cursor to continue from."""
+    async with db.read_scope() as session:
+        floor = await horizon(session)
+    if since is None:
+        since = Cursor(START, floor)  # from the oldest change kept: a reader starting now misses nothing
+    elif since.horizon < floor and since.position < floor:
+        raise Gone(
+            "This cursor is older than the changes kept (deleted records' tombstones are pruned after the "
+            "retention period). Resynchronise from a full listing, then follow the feed from a new cursor.",
+            resync=True,
+        )
+    postgres = db.dialect == "postgresql"
+    types = sorted(set(types or []))
+    params: dict[str, Any] = {"txid": since.position.txid, "change_id": since.position.change_id, "limit": limit}
+    params.update({f"type_{i}": t for i, t in enumerate(types)})
+    rows = await db.rows.select(("changes", postgres, len(types)),
+                                lambda: _feed_select(type_count=len(types), postgres=postgres), params)
+    # Cursors given out now carry the current horizon: this reader has seen the feed as it is after it.
+    issued = max(since.horizon, floor)
+    after = Cursor(Position(rows[-1][0], rows[-1][1]) if rows else since.position, issued)
+    return rows, after
+
+
+def render_page(rows: list[tuple], after: Cursor, *, limit: int) -> bytes:
+    """The feed page as JSON bytes; the stored documents are spliced in without being parsed."""
+    parts: list[bytes] = []
+    for txid, change_id, rtype, rid, source, external_id, event, version, changed_at, document in rows:
+        head = orjson.dumps({
+            "cursor": Cursor(Position(txid, change_id), after.horizon).encode(), "type": rtype, "id": rid,
+            "external_id": {"source": source, "id": external_id} if external_id is not None else None,
+            "operation": "delete" if event == "deleted" else "upsert", "event": event, "version": version,
+            "changed_at": utc_iso(as_utc(changed_at)),
+        })
+        parts.append(head[:-1] + b',"resource":' + document.encode() + b"}")
+    tail = orjson.dumps({"next_cursor": after.encode(), "has_more": len(rows) >= limit})
+    return b'{"changes":[' + b",".join(parts) + b"]," + tail[1:]
+
+
+async def prune(db: Database, *, retention_seconds: int, compact_after_seconds: int) -> dict[str, int]:
+    """Drop what no reader needs: versions superseded by a later change of the same resource (once the
+    webhook dispatcher is past them), and tombstones older than the retention, which moves the horizon."""
+    now = utcnow()
+    async with db.session_scope() as session:
+        dispatched = await session.get(FeedMark, DISPATCHED)
+        limit = Position(dispatched.txid, dispatched.change_id) if dispatched else START
+        later = aliased(Change)
+        superseded = await session.execute(delete(Change).where(
+            Change.changed_at < now - timedelta(seconds=compact_after_seconds),
+            tuple_(Change.txid, Change.id) <= tuple_(limit.txid, limit.change_id),
+            exists().where(later.resource_type == Change.resource_type, later.resource_id == Change.resource_id,
+                           or_(later.txid > Change.txid, and_(later.txid == Change.txid, later.id > Change.id))),
+        ).execution_options(synchronize_session=False))
+        # A tombstone goes only once nothing older of its resource is left, or a new reader would see the
+        # record alive.
+        older = aliased(Change)
+        doomed = (await session.execute(select(Change.txid, Change.id).where(
+            Change.event == "deleted", Change.changed_at < now - timedelta(seconds=retention_seconds),
+            tuple_(Change.txid, Change.id) <= tuple_(limit.txid, limit.change_id),
+            ~exists().where(older.resource_type == Change.resource_type, older.resource_id == Change.resource_id,
+                            older.id != Change.id),
+        ).order_by(Change.txid.desc(), Change.id.desc()))).all()
+        if doomed:
+            top = Position(doomed[0][0], doomed[0][1])
+            await session.execute(delete(Change).where(Change.id.in_([row[1] for row in doomed])))
+            mark = await session.get(FeedMark, HORIZON, with_for_update=True)
+            if mark is None:
+                session.add(FeedMark(name=HORIZON, txid=top.txid, change_id=top.change_id))
+            elif Position(mark.txid, mark.change_id) < top:
+                await session.execute(update(FeedMark).where(FeedMark.name == HORIZON).values(
+                    txid=top.txid, change_id=top.change_id, updated_at=now))
+    return {"superseded": superseded.rowcount or 0, "tombstones": len(doomed)}

@@ -1,0 +1,250 @@
+"""Create-or-replace of clusters by (source, external_id), one record or ten thousand, set-based.
+
+All records of a call are checked first (scope, references, slugs); then the new and changed ones are written
+with a handful of multi-row statements, each with its representation already rendered, and one change each is
+appended to the feed. A record equal to what is stored is left alone: same version, no change in the feed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.policy import Action
+from api.auth.principal import Principal, Target
+from api.changes import service as changes
+from api.clusters.models import Cluster, ClusterNaceCode, ClusterSector, ClusterSource, Recognition
+from api.clusters.schemas import ClusterCreate
+from api.clusters.service import content_hash, render, slugify
+from api.core.db import as_utc, utc_iso, utcnow
+from api.core.etag import etag
+from api.documents.models import Document
+from api.organizations.models import Organization
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, insert_rows, lock_source, select_in,
+                             upsert_rows)
+
+CHILD_TABLES = (ClusterSector, ClusterNaceCode, Recognition, ClusterSource)
+
+
+@dataclass
+class Outcome:
+    index: int
+    external_id: str
+    id: int
+    version: int
+    result: str  # created, updated, unchanged
+    document: str | None = None
+
+
+def cluster_etag(cluster_id: int, version: int) -> str:
+    return etag("cluster", cluster_id, version)
+
+
+def _namespace(data: ClusterCreate, *, slug: str, source: str, external_id: str, body: Any,
+               docs: dict[str, Any], now: Any) -> SimpleNamespace:
+    """What render() reads, built from the record without touching the ORM."""
+    enterprises, employees = data.enterprises, data.employees
+    return SimpleNamespace(
+        id=0, slug=slug, name=data.name, kind=data.kind, country=data.country, region_code=data.region_code,
+        region_name=data.region_name, locality=data.locality, location_text=data.location_text,
+        latitude=data.latitude, longitude=data.longitude,
+        enterprises_count=enterprises.count if enterprises else None,
+        enterprises_approximate=enterprises.approximate if enterprises else False,
+        enterprises_note=enterprises.note if enterprises else None,
+        employees_count=employees.count if employees else None,
+        employees_approximate=employees.approximate if employees else False,
+        employees_note=employees.note if employees else None,
+        website=data.website, website_note=data.website_note, coordinating_body=body,
+        constitutive_elements=data.constitutive_elements, eco_innovation=data.eco_innovation,
+        tags=list(dict.fromkeys(data.tags or [])),
+        sectors=[SimpleNamespace(label=s.label, nace_codes=list(dict.fromkeys(s.nace))) for s in data.sectors or []],
+        recognitions=[SimpleNamespace(id=None, **r.model_dump()) for r in data.recognitions or []],
+        sources=[SimpleNamespace(document=docs[s.document], locator=s.locator, fields=s.fields)
+                 for s in data.sources or []],
+        source=source, external_id=external_id, version=0, created_at=now, updated_at=now,
+    )
+
+
+def _suffixed(base: str, source: str, external_id: str) -> str:
+    tag = hashlib.blake2b(f"{source}\0{external_id}".encode(), digest_size=4).hexdigest()
+    return f"{base[:110]}-{tag}"
+
+
+async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str, ClusterCreate]], actor: Principal,
+                 precondition: Precondition | None = None, keep_documents: bool = False) -> list[Outcome]:
+    """Create or replace each (external_id, record) of `source`; all or nothing."""
+    await lock_source(session, source)
+    errors = RecordErrors()
+    now = utcnow()
+    seen: dict[str, int] = {}
+    for index, (external_id, data) in enumerate(records):
+        if external_id in seen:
+            errors.add(index, "external_id", f"external_id {external_id!r} repeats record {seen[external_id]}.",
+                       "duplicate")
+        seen.setdefault(external_id, index)
+        region = (data.region_code,) if data.region_code else ()
+        if not actor.can(Action.sync_write, Target(region_codes=region, source=source)):
+            errors.forbidden.append(index)
+
+    existing = {row.external_id: row for row in await select_in(session, lambda chunk: select(
+        Cluster.id, Cluster.external_id, Cluster.version, Cluster.content_hash, Cluster.slug, Cluster.region_code,
+        Cluster.created_at).where(Cluster.source == source, Cluster.external_id.in_(chunk))
+        .with_for_update(), list(seen))}
+    for index, (external_id, _data) in enumerate(records):
+        row = existing.get(external_id)
+        # Taking over a record stored in a region outside the caller's needs the right there too.
+        if row is not None and index not in errors.forbidden and not actor.can(
+                Action.sync_write, Target(region_codes=(row.region_code,) if row.region_code else (), source=source)):
+            errors.forbidden.append(index)
+    if precondition is not None:
+        row = existing.get(records[0][0])
+        precondition.check(cluster_etag(row.id, row.version) if row is not None else None)
+
+    body_ids = {data.coordinating_body_id for _, data in records if data.coordinating_body_id is not None}
+    bodies = {row.id: SimpleNamespace(id=row.id, name=row.name, kind=row.kind) for row in await select_in(
+        session, lambda chunk: select(Organization.id, Organization.name, Organization.kind)
+        .where(Organization.id.in_(chunk)), sorted(body_ids))}
+    doc_keys = {s.document for _, data in records for s in data.sources or []}
+    docs = {row.key: SimpleNamespace(id=row.id, key=row.key, title=row.title) for row in await select_in(
+        session, lambda chunk: select(Document.id, Document.key, Document.title).where(Document.key.in_(chunk)),
+        sorted(doc_keys))}
+    for index, (_, data) in enumerate(records):
+        if data.coordinating_body_id is not None and data.coordinating_body_id not in bodies:
+            errors.add(index, "coordinating_body_id", f"No organization with id {data.coordinating_body_id}.",
+                       "unknown_reference")
+        for i, s in enumerate(data.sources or []):
+            if s.document not in docs:
+                errors.add(index, f"sources.{i}.document", f"No document with key {s.document!r}.",
+                           "unknown_reference")
+
+    slugs = await _slugs(session, source=source, records=records, existing=existing, errors=errors)
+    errors.raise_if_any(single=precondition is not None)
+
+    # Render every record, and keep only those that say something new.
+    pending: list[tuple[int, str, ClusterCreate, dict[str, Any], str, Any]] = []
+    outcomes: list[Outcome] = []
+    for index, (external_id, data) in enumerate(records):
+        body = bodies.get(data.coordinating_body_id) if data.coordinating_body_id is not None else None
+        doc = render(_namespace(data, slug=slugs[index], source=source, external_id=external_id, body=body,
+                                docs=docs, now=now))
+        digest = content_hash(doc)
+        row = existing.get(external_id)
+        if row is not None and row.content_hash == digest:
+            outcomes.append(Outcome(index, external_id, row.id, row.version, "unchanged"))
+            continue
+        pending.append((index, external_id, data, doc, digest, row))
+
+    new_ids = iter(await allocate_ids(session, "clusters", sum(1 for p in pending if p[5] is None)))
+    recognition_ids = iter(await allocate_ids(session, "cluster_recognitions",
+                                              sum(len(p[2].recognitions or []) for p in pending)))
+    cluster_rows: list[dict[str, Any]] = []
+    sector_rows: list[dict[str, Any]] = []
+    nace_rows: list[dict[str, Any]] = []
+    recognition_rows: list[dict[str, Any]] = []
+    source_rows: list[dict[str, Any]] = []
+    change_rows: list[dict[str, Any]] = []
+    replaced: list[int] = []
+    for index, external_id, data, doc, digest, row in pending:
+        cluster_id = next(new_ids) if row is None else row.id
+        version = 1 if row is None else row.version + 1
+        created_at = now if row is None else row.created_at
+        if row is not None:
+            replaced.append(cluster_id)
+        doc["id"], doc["version"] = cluster_id, version
+        doc["created_at"] = utc_iso(as_utc(created_at))
+        for recognition, data_r in zip(doc["recognitions"], data.recognitions or [], strict=True):
+            recognition["id"] = next(recognition_ids)
+            recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump()})
+        text = orjson.dumps(doc).decode()
+        enterprises, employees = data.enterprises, data.employees
+        cluster_rows.append({
+            "id": cluster_id, "slug": doc["slug"], "name": data.name, "kind": str(data.kind), "country": data.country,
+            "region_code": data.region_code, "region_name": data.region_name, "locality": data.locality,
+            "location_text": data.location_text, "latitude": data.latitude, "longitude": data.longitude,
+            "enterprises_count": enterprises.count if enterprises else None,
+            "enterprises_approximate": enterprises.approximate if enterprises else False,
+            "enterprises_note": enterprises.note if enterprises else None,
+            "employees_count": employees.count if employees else None,
+            "employees_approximate": employees.approximate if employees else False,
+            "employees_note": employees.note if employees else None,
+            "website": data.website, "website_note": data.website_note,
+            "coordinating_body_id": data.coordinating_body_id, "constitutive_elements": data.constitutive_elements,
+            "eco_innovation": data.eco_innovation, "tags": doc["tags"], "source": source, "external_id": external_id,
+            "version": version, "content_hash": digest, "document": text, "created_at": created_at,
+            "updated_at": now,
+        })
+        for position, sector in enumerate(doc["sectors"]):
+            sector_rows.append({"cluster_id": cluster_id, "position": position, "label": sector["label"],
+                                "nace_codes": sector["nace"]})
+        nace_rows.extend({"cluster_id": cluster_id, "code": code}
+                         for code in sorted({c for sector in doc["sectors"] for c in sector["nace"]}))
+        source_rows.extend({"cluster_id": cluster_id, "document_id": docs[s.document].id, "locator": s.locator,
+                            "fields": s.fields} for s in data.sources or [])
+        change_rows.append({"resource_type": "clusters", "resource_id": cluster_id,
+                            "event": "created" if row is None else "updated", "version": version,
+                            "document": text, "source": source, "external_id": external_id})
+        outcomes.append(Outcome(index, external_id, cluster_id, version, "created" if row is None else "updated",
+                                text if keep_documents else None))
+
+    for table in CHILD_TABLES:
+        for start in range(0, len(replaced), 1000):
+            await session.execute(delete(table).where(table.cluster_id.in_(replaced[start:start + 1000])))
+    await upsert_rows(session, Cluster.__table__, cluster_rows, keep=("id", "created_at", "source", "external_id"))
+    for table, rows in ((ClusterSector, sector_rows), (ClusterNaceCode, nace_rows), (Recognition, recognition_rows),
+                        (ClusterSource, source_rows)):
+        await insert_rows(session, table.__table__, rows)
+    await changes.record_many(session, change_rows)
+    outcomes.sort(key=lambda o: o.index)
+    return outcomes
+
+
+async def _slugs(session: AsyncSession, *, source: str, records: list[tuple[str, ClusterCreate]],
+                 existing: dict[str, Any], errors: RecordErrors) -> dict[int, str]:
+    """A unique slug for every record: the one sent, the one stored, or one derived from the name."""
+    wanted: dict[int, str] = {}
+    explicit: set[int] = set()
+    for index, (external_id, data) in enumerate(records):
+        row = existing.get(external_id)
+        if data.slug:
+            wanted[index] = data.slug
+            explicit.add(index)
+        elif row is not None:
+            wanted[index] = row.slug
+        else:
+            wanted[index] = slugify(data.name)
+    owners = {external_id: existing[external_id].id for external_id in existing}
+
+    async def taken(candidates: set[str]) -> dict[str, int]:
+        return {row.slug: row.id for row in await select_in(
+            session, lambda chunk: select(Cluster.slug, Cluster.id).where(Cluster.slug.in_(chunk)), sorted(candidates))}
+
+    stored = await taken(set(wanted.values()))
+    used: dict[str, int] = {}
+    retry: list[int] = []
+    for index, (external_id, _data) in enumerate(records):
+        slug, own = wanted[index], owners.get(external_id)
+        other = stored.get(slug)
+        if (other is not None and other != own) or slug in used:
+            if index in explicit:
+                holder = f"cluster {other}" if other is not None and other != own else f"record {used[slug]}"
+                errors.add(index, "slug", f"Slug {slug!r} is used by {holder}.", "slug_taken")
+                continue
+            retry.append(index)
+            continue
+        used[slug] = index
+    if retry:
+        suffixed = {index: _suffixed(wanted[index], source, records[index][0]) for index in retry}
+        stored = await taken(set(suffixed.values()))
+        for index, slug in suffixed.items():
+            if slug in stored or slug in used:
+                errors.add(index, "slug", f"No free slug for {records[index][1].name!r}; send one.", "slug_taken")
+                continue
+            wanted[index] = slug
+            used[slug] = index
+    return wanted

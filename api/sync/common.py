@@ -1,0 +1,127 @@
+"""What the cluster and organization upserts share: the per-source lock, id allocation, the upsert statement,
+and the errors that name the record they are about."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Table, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.errors import InvalidAccessToken  # noqa: F401  (re-exported for the routers' docs)
+from api.core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
+
+CHUNK = 1000  # values per IN list or multi-row INSERT
+
+
+class UnknownSource(NotFound):
+    slug, title = "unknown-source", "Unknown sync source"
+
+
+@dataclass
+class RecordErrors:
+    """Every problem of a batch, each tied to its record; raised together so the client fixes all at once."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    forbidden: list[int] = field(default_factory=list)
+
+    def add(self, index: int, field_name: str, message: str, code: str = "value_error") -> None:
+        self.items.append({"index": index, "field": f"body.{index}.{field_name}" if field_name else f"body.{index}",
+                           "message": message, "code": code})
+
+    def raise_if_any(self, *, single: bool = False) -> None:
+        if self.forbidden:
+            shown = ", ".join(str(i) for i in self.forbidden[:20])
+            raise Forbidden("Writing outside your source or regions: " + (
+                "the record is not yours to write." if single else f"records {shown}."),
+                records=self.forbidden if not single else None)
+        if self.items:
+            if single:  # a PUT has one record: its fields are the body's own
+                for item in self.items:
+                    item["field"] = "body." + item["field"].split(".", 2)[2] if item["field"].count(".") >= 2 \
+                        else "body"
+                    item.pop("index", None)
+            raise ValidationFailed(f"{len(self.items)} invalid value(s) in {len({i.get('index') for i in self.items})}"
+                                   f" record(s).", errors=self.items)
+
+
+@dataclass
+class Precondition:
+    """If-Match / If-None-Match of a PUT, checked once the record is locked."""
+
+    if_match: str | None = None
+    if_none_match: str | None = None
+
+    def check(self, current_etag: str | None) -> None:
+        from api.core.etag import check_if_match
+
+        if self.if_none_match is not None and self.if_none_match.strip() == "*" and current_etag is not None:
+            raise PreconditionFailed("The record exists and If-None-Match: * asked to create only.",
+                                     headers={"ETag": current_etag})
+        if self.if_match is not None:
+            if current_etag is None:
+                raise PreconditionFailed("The record does not exist, so it cannot match If-Match.")
+            check_if_match(self.if_match, current_etag)
+
+
+async def lock_source(session: AsyncSession, source: str) -> None:
+    """Writes of one source run one at a time, so two pushes never race to create the same record.
+
+    SQLite already serialises writers (BEGIN IMMEDIATE)."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sync:{source}"})
+
+
+async def allocate_ids(session: AsyncSession, table: str, count: int) -> list[int]:
+    """Ids for rows about to be inserted, so that their representation can be written with them."""
+    if count == 0:
+        return []
+    if session.bind.dialect.name == "postgresql":
+        rows = await session.execute(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "  # noqa: S608
+                                          "FROM generate_series(1, :n)"), {"n": count})
+        return [row[0] for row in rows]
+    # SQLite: this transaction holds the write lock, so nobody else takes ids meanwhile.
+    top = (await session.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}"))).scalar_one()  # noqa: S608
+    return list(range(top + 1, top + 1 + count))
+
+
+async def upsert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]], *,
+                      keep: Sequence[str] = ("id", "created_at")) -> None:
+    """INSERT ... ON CONFLICT (id) DO UPDATE for every row: new rows and replaced ones in one executemany,
+    which the driver batches into multi-row statements."""
+    if not rows:
+        return
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={
+        name: stmt.excluded[name] for name in rows[0] if name not in keep})
+    await session.execute(stmt, rows)
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(table.insert(), rows)
+
+
+def chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+async def select_in(session: AsyncSession, stmt_for: Any, values: Sequence[Any]) -> list[Any]:
+    """Run `stmt_for(chunk)` over chunks of values (IN lists stay short on every engine)."""
+    out: list[Any] = []
+    for chunk in chunks(list(values)):
+        out.extend((await session.execute(stmt_for(chunk))).all())
+    return out
+
+
+async def ensure_source(session: AsyncSession, source: str) -> None:
+    from api.sync.models import SyncSource
+
+    if await session.scalar(select(SyncSource.name).where(SyncSource.name == source)) is None:
+        raise UnknownSource(f"No sync source named {source!r}; an administrator registers it with "
+                            "`cartesio clients create --source`.")
