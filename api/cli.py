@@ -201,6 +201,28 @@ def serve(
                 log_level="info", proxy_headers=True)
 
 
+@app.command("worker")
+@clean_errors
+def run_worker() -> None:
+    """Deliver webhooks and prune expired data until stopped; several may run side by side (PostgreSQL).
+
+    Set CARTESIO_WORKER_IN_PROCESS=false on the API processes when you run workers this way.
+    """
+    import signal
+
+    from api.webhooks import worker
+
+    async def work(db: Any) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        out.print("worker running; Ctrl-C stops it")
+        await worker.run(db, stop=stop)
+
+    asyncio.run(_with_db(work))
+
+
 def openapi_document() -> str:
     from api.main import create_app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator
@@ -28,6 +29,7 @@ from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
 from api.sync.router import router as sync_router
+from api.webhooks.router import router as webhooks_router
 
 logger = logging.getLogger("cartesio")
 
@@ -70,7 +72,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # full passes, which otherwise stall every request in flight (measured: the p99 of by-id reads).
             gc.collect()
             gc.freeze()
-            yield
+            worker = None
+            if settings.worker_in_process:
+                from api.webhooks import worker as webhook_worker
+
+                stop = asyncio.Event()
+                worker = (stop, asyncio.create_task(webhook_worker.run(db, stop=stop), name="cartesio-worker"))
+            try:
+                yield
+            finally:
+                if worker is not None:
+                    worker[0].set()
+                    await asyncio.wait_for(worker[1], timeout=settings.webhook_timeout_seconds + 5)
         finally:
             await db.dispose()
 
@@ -88,8 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     v1 = APIRouter(prefix=API_PREFIX)
     # Routes match in order: the busiest reads first.
-    for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router, auth_router,
-                   users_router, service_accounts_router, documents_router):
+    for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router,
+                   webhooks_router, auth_router, users_router, service_accounts_router, documents_router):
         v1.include_router(router)
     app.include_router(v1)
 

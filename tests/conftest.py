@@ -67,7 +67,7 @@ def database_url(var_dir: Path) -> str:
 def settings(database_url: str, var_dir: Path) -> Settings:
     return Settings(environment="test", database_url=database_url, var_dir=var_dir, jwt_secret=TEST_SECRET,
                     db_pool_size=10, login_max_failures=5, login_max_failures_per_address=12,
-                    login_window_seconds=60)
+                    login_window_seconds=60, worker_in_process=False)
 
 
 def run_seed(settings: Settings) -> int:

@@ -98,6 +98,8 @@ CASES: dict[Action, Case] = {
         lambda source: ("put", f"/api/v1/sync/{source}/clusters/m-{uuid.uuid4().hex[:8]}",
                         {"name": _name(), "kind": "cluster", "country": "IT", "region_code": "ITC4C"},
                         Target(region_codes=("ITC4C",), source=source)))(_source(c, a))),
+    Action.webhooks_manage: Case(lambda c, a, ids: (
+        "post", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "event_types": ["cluster.*"]}, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

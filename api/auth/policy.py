@@ -46,6 +46,7 @@ class Action(StrEnum):
     users_manage = "users:manage"
     changes_read = "changes:read"
     sync_write = "sync:write"
+    webhooks_manage = "webhooks:manage"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read")
@@ -80,6 +81,9 @@ POLICY: tuple[Rule, ...] = (
     # signed in may follow the feed of the public registry.
     Rule(R.region_officer, A.sync_write, S.source_region),
     *(Rule(role, A.changes_read, S.any) for role in Role if role is not R.admin),
+    # Webhooks are for integrations (and their administrators); each sees only its own.
+    Rule(R.region_officer, A.webhooks_manage, S.any),
+    Rule(R.reader, A.webhooks_manage, S.any),
 )
 
 
