@@ -22,9 +22,12 @@ from api.changes.router import router as changes_router
 from api.clusters.router import router as clusters_router
 from api.core.config import ConfigError, Settings, get_settings
 from api.core.db import Database
+from api.core.callers import CallerKeys
+from api.core.idempotency import Idempotency
 from api.core.limits import BodySizeLimit
-from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, ValidationFailed,
-                             install_handlers, problems)
+from api.core.ratelimit import RateLimit
+from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, TooManyRequests,
+                             ValidationFailed, install_handlers, problems)
 from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
@@ -93,11 +96,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_handlers(app)
+    # The last added runs first: size limit, then rate limit, then idempotency keys, then the app.
+    callers = CallerKeys(settings)
+    app.add_middleware(Idempotency, settings=settings, callers=callers)
+    app.add_middleware(RateLimit, settings=settings, callers=callers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        batch_max_bytes=settings.sync_batch_max_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
-                           allow_methods=["*"], allow_headers=["*"], expose_headers=["ETag", "Link", "Location", "Retry-After", "WWW-Authenticate"])
+                           allow_methods=["*"], allow_headers=["*"], expose_headers=[
+                               "ETag", "Link", "Location", "Retry-After", "WWW-Authenticate", "RateLimit-Limit",
+                               "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed"])
 
     v1 = APIRouter(prefix=API_PREFIX)
     # Routes match in order: the busiest reads first.
@@ -133,8 +142,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     # Problems are served as application/problem+json; FastAPI documents extra responses as application/json,
     # and its own 422 with a schema we never send.
     problem_ref = {"$ref": "#/components/schemas/ProblemDetails"}
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
+    idempotency_key = {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {
+        "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+        "description": "Makes a retry safe: the first answer is replayed for 24 hours to requests with the same "
+                       "key and body; the same key with another body is 422 (see docs/api.md)."}
+    for route, path in schema.get("paths", {}).items():
+        for method, operation in path.items():
+            if method == "post" and route != API_PREFIX + "/auth/token":
+                operation.setdefault("parameters", []).append(idempotency_key)
+            if not route.startswith(("/healthz", "/readyz")):
+                operation["responses"].setdefault("429", {
+                    "description": TooManyRequests.title, "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}})
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status == "422":

@@ -67,7 +67,9 @@ def database_url(var_dir: Path) -> str:
 def settings(database_url: str, var_dir: Path) -> Settings:
     return Settings(environment="test", database_url=database_url, var_dir=var_dir, jwt_secret=TEST_SECRET,
                     db_pool_size=10, login_max_failures=5, login_max_failures_per_address=12,
-                    login_window_seconds=60, worker_in_process=False)
+                    login_window_seconds=60, worker_in_process=False,
+                    # The suite fires hundreds of requests a second with one token; the limiter has its own tests.
+                    rate_limit_per_second=0)
 
 
 def run_seed(settings: Settings) -> int:
@@ -156,3 +158,26 @@ def service_client(client: TestClient, auth):  # noqa: ANN001, ANN201
         return made[key]
 
     return headers
+
+
+@pytest.fixture(scope="session")
+def live_url(seeded: Settings) -> Iterator[str]:
+    """The app served by a real uvicorn server on a loopback port, for tests that need real concurrency."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(create_app(seeded), host="127.0.0.1", port=0, log_level="warning",
+                                           lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -39,6 +39,7 @@ class TokenClaims:
     subject: str
     role: str
     scopes: list[str] = field(default_factory=list)
+    expires_at: float | None = None  # seconds since the epoch, as in the token's exp
 
 
 class InvalidToken(Exception):
@@ -84,4 +85,4 @@ def decode_token(settings: Settings, token: str) -> TokenClaims:
     scopes = payload.get("scopes", [])
     if not isinstance(role, str) or not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise InvalidToken("malformed claims")
-    return TokenClaims(subject=str(payload["sub"]), role=role, scopes=scopes)
+    return TokenClaims(subject=str(payload["sub"]), role=role, scopes=scopes, expires_at=float(payload["exp"]))
