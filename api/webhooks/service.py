@@ -97,6 +97,14 @@ def matches(patterns: list[str], event_type: str) -> bool:
 async def dispatch(db: Database) -> int:
     """Turn the changes after the dispatcher's mark into deliveries; returns how many changes it passed."""
     postgres = db.dialect == "postgresql"
+    # Look before taking a write transaction: an idle worker must not hold SQLite's write lock every second.
+    async with db.read_scope() as session:
+        seen = await session.get(FeedMark, DISPATCHED)
+        position = (seen.txid, seen.change_id) if seen else (0, 0)
+        newer = await session.scalar(select(Change.id).where(
+            tuple_(Change.txid, Change.id) > tuple_(*position)).limit(1))
+    if newer is None:
+        return 0
     async with db.session_scope() as session:
         stmt = select(FeedMark).where(FeedMark.name == DISPATCHED).with_for_update(skip_locked=True)
         mark = await session.scalar(stmt)
@@ -167,6 +175,11 @@ async def claim(db: Database, *, limit: int) -> list[Attempt]:
     settings = db.settings
     now = utcnow()
     lease = now + timedelta(seconds=settings.webhook_timeout_seconds * 2 + 30)
+    async with db.read_scope() as session:
+        due = await session.scalar(select(WebhookDelivery.id).where(
+            WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now).limit(1))
+    if due is None:
+        return []
     async with db.session_scope() as session:
         rows = (await session.execute(
             select(WebhookDelivery, WebhookSubscription.url, WebhookSubscription.secret)
