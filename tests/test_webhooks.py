@@ -179,3 +179,15 @@ def test_webhooks_are_private_to_their_owner(client, service_client, auth, recei
 ])
 def test_bad_subscriptions_are_422(client, service_client, body):
     assert_problem(client.post("/api/v1/webhooks", headers=service_client("lombardia", "ITC4"), json=body), 422)
+
+
+def test_private_targets_are_refused_when_not_allowed(client, service_client, seeded, receiver):
+    settings = seeded.model_copy(update={"webhook_allow_private_targets": False})
+    headers = service_client("lombardia", "ITC4")
+    hook = subscribe(client, headers, receiver.url)
+    put_cluster(client, headers)
+    run_worker(settings, rounds=1)
+    assert receiver.received == []
+    log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=headers).json()["items"][0]
+    assert log["status"] == "pending" and "not allowed" in log["last_error"]
+    client.delete(f"/api/v1/webhooks/{hook['id']}", headers=headers)

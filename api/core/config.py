@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     webhook_retry_max_interval_seconds: float = Field(default=3600.0, gt=0)
     webhook_max_age_seconds: int = Field(default=86400, ge=1)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Deliveries to loopback, private or link-local addresses (the service's own network) are refused in
+    # production unless this is set; elsewhere they are allowed, for local receivers.
+    webhook_allow_private_targets: bool | None = None
     # The default run command delivers from a worker inside the API process; set false when running
     # `cartesio worker` processes instead.
     worker_in_process: bool = True
@@ -83,6 +86,12 @@ class Settings(BaseSettings):
         if self.environment == "production" and not self.database_url:
             raise ValueError("CARTESIO_DATABASE_URL must be set in production")
         return self
+
+    @property
+    def private_webhook_targets_allowed(self) -> bool:
+        if self.webhook_allow_private_targets is not None:
+            return self.webhook_allow_private_targets
+        return self.environment != "production"
 
     @property
     def resolved_database_url(self) -> str:

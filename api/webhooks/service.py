@@ -9,6 +9,7 @@ PostgreSQL), so several workers share the work and none sends the same delivery 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -195,7 +196,24 @@ async def claim(db: Database, *, limit: int) -> list[Attempt]:
                 for d, url, secret in rows]
 
 
-async def send(client: httpx.AsyncClient, attempt: Attempt) -> tuple[int | None, str | None]:
+async def _public_target(url: str) -> bool:
+    """Whether every address the URL's host resolves to is public (no loopback, private, link-local...)."""
+    host = httpx.URL(url).host
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return True  # the request itself will fail and be retried
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return False
+    return True
+
+
+async def send(client: httpx.AsyncClient, attempt: Attempt, *,
+               allow_private: bool = True) -> tuple[int | None, str | None]:
+    if not allow_private and not await _public_target(attempt.url):
+        return None, "target address not allowed: it is not a public address"
     body = attempt.payload.encode()
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, "Cartesio-Event-Id": attempt.event_id,
                "Cartesio-Event-Type": attempt.event_type, HEADER: sign(attempt.secret, body)}
@@ -213,8 +231,9 @@ async def deliver_due(db: Database, client: httpx.AsyncClient, *, limit: int = 5
     attempts = await claim(db, limit=limit)
     if not attempts:
         return 0
-    results = await asyncio.gather(*(send(client, a) for a in attempts))
     settings = db.settings
+    allow_private = settings.private_webhook_targets_allowed
+    results = await asyncio.gather(*(send(client, a, allow_private=allow_private) for a in attempts))
     now = utcnow()
     async with db.session_scope() as session:
         for attempt, (status, error) in zip(attempts, results, strict=True):
