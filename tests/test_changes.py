@@ -169,3 +169,28 @@ def test_a_transaction_that_commits_late_is_not_skipped(client, auth, seeded):
             await db.dispose()
 
     asyncio.run(scenario())
+
+
+def test_a_transaction_in_another_database_does_not_hold_the_feed(client, auth, seeded, tmp_path):
+    """Only this database's writers can add to its feed; an idle transaction elsewhere must not stall it."""
+    headers = auth(ADMIN)
+    _, cursor = read_all(client, headers)
+    url = seeded.resolved_database_url
+    if url.startswith("postgresql"):
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        other = make_url(url).set(drivername="postgresql", database="postgres").render_as_string(False)
+        holder = psycopg.connect(other)
+        holder.execute("SELECT pg_current_xact_id()")  # an open transaction with an id, left idle
+    else:
+        holder = sqlite3.connect(tmp_path / "other.db", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+    try:
+        created = client.post("/api/v1/clusters", headers=headers, json={
+            "name": "Non bloccato", "kind": "cluster", "country": "IT"}).json()
+        seen, _ = read_all(client, headers, since=cursor)
+        assert created["id"] in [c["id"] for c in seen if c["type"] == "clusters"]
+    finally:
+        holder.rollback()
+        holder.close()

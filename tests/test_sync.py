@@ -244,3 +244,18 @@ class TestBatch:
         body = assert_problem(client.post("/api/v1/sync/lombardia/organizations:batch", json=records,
                                           headers=headers), 422)
         assert [e["index"] for e in body["errors"]] == [1]
+
+
+def test_a_batch_may_hand_a_vat_number_from_one_record_to_another(client, service_client):
+    headers = service_client(*LOMBARDIA)
+    a, b, vat = _ext(), _ext(), "98765432103"
+    base = {"kind": "enterprise", "country": "IT", "region_code": "ITC4C"}
+    first = [{**base, "name": "Cedente", "external_id": a, "vat_number": vat},
+             {**base, "name": "Cessionaria", "external_id": b}]
+    assert client.post("/api/v1/sync/lombardia/organizations:batch", json=first, headers=headers).status_code == 200
+    swapped = [{**base, "name": "Cedente", "external_id": a},
+               {**base, "name": "Cessionaria", "external_id": b, "vat_number": vat}]
+    answer = client.post("/api/v1/sync/lombardia/organizations:batch", json=swapped, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert client.get(f"/api/v1/sync/lombardia/organizations/{b}").json()["vat_number"] == vat
+    assert client.get(f"/api/v1/sync/lombardia/organizations/{a}").json()["vat_number"] is None

@@ -16,7 +16,7 @@ class Change(Base):
 
     The position is (txid, id): on PostgreSQL txid is the writing transaction's id, so a transaction that
     commits after a later-numbered one is still ordered before it, and the feed serves only transactions
-    older than every one still running. SQLite has one writer at a time, so there txid is 0 and id alone
+    older than every one still running in this database (see api.changes.service.GATE_SQL). SQLite has one writer at a time, so there txid is 0 and id alone
     is the commit order; AUTOINCREMENT keeps ids from being reused after a prune.
     """
 

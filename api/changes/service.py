@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, or_, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -71,6 +71,28 @@ class Cursor:
         return cls(Position(numbers[0], numbers[1]), Position(numbers[2], numbers[3]))
 
 
+# The feed's gate on PostgreSQL: the oldest transaction still running that could write to this database's
+# feed. Every transaction id below it is final. Transactions of backends connected to other databases of the
+# same server cannot write here, so they are left out; otherwise an idle session elsewhere would stall the
+# feed. Anything not proven to be elsewhere (e.g. a transaction that ended since the snapshot) counts.
+GATE_SQL = """
+SELECT COALESCE((
+    SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x
+    WHERE (x::text::bigint % 4294967296) NOT IN (
+        SELECT l.transactionid::text::bigint
+        FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
+        WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+          AND a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))
+), pg_snapshot_xmax(snap.s)::text::bigint)
+FROM (SELECT pg_current_snapshot() AS s) AS snap
+"""
+
+
+async def pg_gate(session: AsyncSession) -> int:
+    """Changes with a txid below this are final (PostgreSQL); read in its own statement before the scan."""
+    return (await session.execute(text(GATE_SQL))).scalar_one()
+
+
 def _txid(session_or_dialect: Any) -> Any:
     name = getattr(session_or_dialect, "name", None) or session_or_dialect.bind.dialect.name
     if name == "postgresql":
@@ -110,8 +132,8 @@ def _feed_select(*, type_count: int, postgres: bool) -> Any:
                   Change.external_id, Change.event, Change.version, Change.changed_at, Change.document)
     stmt = stmt.where(tuple_(Change.txid, Change.id) > tuple_(bindparam("txid"), bindparam("change_id")))
     if postgres:
-        # The oldest transaction still running in this statement's snapshot: nothing at or after it is final.
-        stmt = stmt.where(Change.txid < literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+        # Only final transactions (see GATE_SQL); the gate was read before this statement's snapshot.
+        stmt = stmt.where(Change.txid < bindparam("gate"))
     if type_count:
         stmt = stmt.where(Change.resource_type.in_([bindparam(f"type_{i}") for i in range(type_count)]))
     return stmt.order_by(Change.txid, Change.id).limit(bindparam("limit"))
@@ -122,6 +144,7 @@ async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
     """Up to `limit` changes after `since`, and the cursor to continue from."""
     async with db.read_scope() as session:
         floor = await horizon(session)
+        gate = await pg_gate(session) if db.dialect == "postgresql" else None
     if since is None:
         since = Cursor(START, floor)  # from the oldest change kept: a reader starting now misses nothing
     elif since.horizon < floor and since.position < floor:
@@ -133,6 +156,8 @@ async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
     postgres = db.dialect == "postgresql"
     types = sorted(set(types or []))
     params: dict[str, Any] = {"txid": since.position.txid, "change_id": since.position.change_id, "limit": limit}
+    if gate is not None:
+        params["gate"] = gate
     params.update({f"type_{i}": t for i, t in enumerate(types)})
     rows = await db.rows.select(("changes", postgres, len(types)),
                                 lambda: _feed_select(type_count=len(types), postgres=postgres), params)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.policy import Action
@@ -94,7 +94,10 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
         if not data.vat_number:
             continue
         holder = holders.get(data.vat_number)
-        if holder is not None and (holder.source, holder.external_id) != (source, external_id):
+        # A holder that this same batch moves to another VAT number gives it up: not a conflict.
+        released = (holder is not None and holder.source == source and holder.external_id in seen
+                    and records[seen[holder.external_id]][1].vat_number != data.vat_number)
+        if holder is not None and not released and (holder.source, holder.external_id) != (source, external_id):
             errors.add(index, "vat_number", f"Organization {holder.id} already has VAT number {data.vat_number}.",
                        "duplicate_vat")
         elif data.vat_number in vat_seen:
@@ -146,6 +149,13 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
                             "source": source, "external_id": external_id})
         outcomes.append(Outcome(index, external_id, org_id, version, "created" if row is None else "updated",
                                 text if keep_documents else None))
+    # VAT numbers handed from one record to another within the batch: clear the old holders first, or the
+    # unique index would see two holders for a moment.
+    moved = [row.id for _i, _e, values_, row, _d in pending
+             if row is not None and row.vat_number is not None and row.vat_number != values_["vat_number"]]
+    for start in range(0, len(moved), 1000):
+        await session.execute(update(Organization).where(Organization.id.in_(moved[start:start + 1000]))
+                              .values(vat_number=None))
     await upsert_rows(session, Organization.__table__, rows, keep=("id", "created_at", "source", "external_id"))
     await changes.record_many(session, change_rows)
     if renamed:

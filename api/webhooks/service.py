@@ -17,14 +17,14 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import and_, literal_column, or_, select, tuple_, update
+from sqlalchemy import and_, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.policy import Action
 from api.auth.principal import Principal
 from api.changes.models import Change, FeedMark
-from api.changes.service import DISPATCHED, RESOURCE_TYPES
+from api.changes.service import DISPATCHED, RESOURCE_TYPES, pg_gate
 from api.core.config import Settings
 from api.core.db import Database, as_utc, utc_iso, utcnow
 from api.core.errors import NotFound
@@ -120,7 +120,7 @@ async def dispatch(db: Database) -> int:
                  .where(tuple_(Change.txid, Change.id) > tuple_(mark.txid, mark.change_id))
                  .order_by(Change.txid, Change.id).limit(FANOUT_PAGE))
         if postgres:
-            query = query.where(Change.txid < literal_column("pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+            query = query.where(Change.txid < await pg_gate(session))
         rows = (await session.execute(query)).all()
         if not rows:
             return 0
