@@ -25,8 +25,9 @@ seed_app = typer.Typer(help="Demo and reference data.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 clients_app = typer.Typer(help="Service accounts for integrations.", no_args_is_help=True)
 openapi_app = typer.Typer(help="The OpenAPI document.", no_args_is_help=True)
+sync_app = typer.Typer(help="Mirror another Cartesio instance.", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (seed_app, "seed"), (users_app, "users"), (clients_app, "clients"),
-                  (openapi_app, "openapi")):
+                  (openapi_app, "openapi"), (sync_app, "sync")):
     app.add_typer(sub, name=name)
 
 # soft_wrap: an error stays one line however narrow the terminal.
@@ -182,6 +183,50 @@ def clients_create(
     out.print(f"client_id: {client_id}")
     out.print(f"client_secret: {secret}")
     err.print("The secret is shown only now; it is stored hashed.")
+
+
+@sync_app.command("pull")
+@clean_errors
+def sync_pull(
+    remote: Annotated[str, typer.Option("--from", help="Base URL of the remote instance, e.g. "
+                                                       "https://cartesio.example.org.")],
+    client_id: Annotated[str, typer.Option(help="A service account of the remote; any role may read its feed.")],
+    client_secret: Annotated[str, typer.Option(envvar="CARTESIO_SYNC_CLIENT_SECRET",
+                                               help="Its secret; better given in the environment.")],
+    source: Annotated[str, typer.Option(help="Sync source the mirrored records are stored under.")] = "mirror",
+    types: Annotated[str, typer.Option(help="Comma-separated resource types to mirror; changing them later "
+                                            "needs --reset.")] = "clusters,organizations",
+    page_size: Annotated[int, typer.Option(min=1, max=1000, help="Changes per feed page.")] = 1000,
+    max_pages: Annotated[int | None, typer.Option(min=1, help="Stop after this many pages (run again to go "
+                                                              "on).")] = None,
+    reset: Annotated[bool, typer.Option(help="Resynchronise: delete mirrored records the remote no longer lists, "
+                                             "then read its whole feed again.")] = False,
+) -> None:
+    """Apply the remote's clusters and organizations changes since the last pull; resumes where it stopped."""
+    from rich.markup import escape
+
+    from api.sync import mirror
+
+    with Progress(TextColumn("{task.description}"), console=err, transient=True,
+                  disable=not err.is_terminal) as progress:
+        task = progress.add_task("connecting")
+
+        def step(result: mirror.PullResult) -> None:
+            progress.update(task, description=f"page {result.pages}: {result.applied} changes applied")
+
+        try:
+            result = asyncio.run(_with_db(lambda db: mirror.pull(
+                db, remote_url=remote, client_id=client_id, client_secret=client_secret, source=source,
+                types=[t for t in types.split(",") if t.strip()], page_size=page_size, max_pages=max_pages,
+                progress=step, reset=reset)))
+        except mirror.MirrorError as exc:
+            progress.stop()
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
+            raise typer.Exit(1) from None
+    tail = "" if result.complete else "; more changes remain, run it again"
+    out.print(escape(f"pulled {result.applied} changes in {result.pages} page(s) from "
+                     f"{mirror.normalise_remote(remote)} as source {source}: {result.created} created, "
+                     f"{result.updated} updated, {result.unchanged} unchanged, {result.deleted} deleted{tail}"))
 
 
 @app.command("serve")
