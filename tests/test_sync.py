@@ -259,3 +259,31 @@ def test_a_batch_may_hand_a_vat_number_from_one_record_to_another(client, servic
     assert answer.status_code == 200, answer.text
     assert client.get(f"/api/v1/sync/lombardia/organizations/{b}").json()["vat_number"] == vat
     assert client.get(f"/api/v1/sync/lombardia/organizations/{a}").json()["vat_number"] is None
+
+
+def test_a_large_batch_takes_the_bulk_path_and_reads_back_exactly(client, service_client, auth, engine):
+    """Past a few hundred rows PostgreSQL writes go through COPY; what is read back must not differ."""
+    headers = service_client(*LOMBARDIA)
+    records = [{**cluster_record(f"Massivo {i} {uuid.uuid4().hex[:4]}",
+                                 recognitions=[{"kind": "emas_cluster", "name": "EMAS", "issued_date": "2019-03-01"}]),
+                "external_id": _ext()} for i in range(300)]
+    first = client.post("/api/v1/sync/lombardia/clusters:batch", json=records, headers=headers).json()
+    assert first["created"] == 300
+    for record in records[:150]:
+        record["tags"] = ["seta", "rinnovato"]
+        record["sectors"] = [{"label": "Tessile", "nace": ["13", "14.1"]}]
+    second = client.post("/api/v1/sync/lombardia/clusters:batch", json=records, headers=headers).json()
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 150, 150)
+    for item in (second["items"][0], second["items"][200]):
+        via_id = client.get(f"/api/v1/clusters/{item['id']}").json()
+        assert via_id == client.get(f"/api/v1/sync/lombardia/clusters/{item['external_id']}").json()
+        assert via_id["version"] == item["version"] and via_id["recognitions"][0]["issued_date"] == "2019-03-01"
+    changed = client.get(f"/api/v1/clusters/{second['items'][0]['id']}").json()
+    assert changed["tags"] == ["seta", "rinnovato"] and changed["sectors"][0]["nace"] == ["13", "14.1"]
+    # The search index of NACE codes follows the replaced sectors.
+    found = client.get("/api/v1/clusters", params={"nace": "14.1", "q": "Massivo", "limit": 200}).json()
+    assert {c["id"] for c in found["items"]} >= {i["id"] for i in second["items"][:150]}
+    with engine.connect() as conn:
+        sectors = conn.execute(text("SELECT COUNT(*) FROM cluster_sectors WHERE cluster_id = :i"),
+                               {"i": changed["id"]}).scalar_one()
+    assert sectors == 1

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from api.changes.models import Change, FeedMark
+from api.core.bulk import COPY_THRESHOLD, insert_rows
 from api.core.db import Database, as_utc, utc_iso, utcnow
 from api.core.errors import Gone, ValidationFailed
 
@@ -118,6 +119,10 @@ async def record_many(session: AsyncSession, changes: list[dict[str, Any]]) -> N
     if not changes:
         return
     now = utcnow()
+    if len(changes) >= COPY_THRESHOLD and session.bind.dialect.name == "postgresql":
+        txid = (await session.execute(text("SELECT pg_current_xact_id()::text::bigint"))).scalar_one()
+        await insert_rows(session, Change.__table__, [{**c, "txid": txid, "changed_at": now} for c in changes])
+        return
     rows = [{**c, "changed_at": now} for c in changes]
     await session.execute(insert(Change).values(txid=_txid(session)), rows)
 

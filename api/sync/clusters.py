@@ -26,8 +26,8 @@ from api.core.db import as_utc, utc_iso, utcnow
 from api.core.etag import etag
 from api.documents.models import Document
 from api.organizations.models import Organization
-from api.sync.common import (Precondition, RecordErrors, allocate_ids, insert_rows, lock_source, select_in,
-                             upsert_rows)
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, chunks, insert_rows, is_in, lock_source,
+                             select_in, upsert_rows)
 
 CHILD_TABLES = (ClusterSector, ClusterNaceCode, Recognition, ClusterSource)
 
@@ -94,7 +94,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
 
     existing = {row.external_id: row for row in await select_in(session, lambda chunk: select(
         Cluster.id, Cluster.external_id, Cluster.version, Cluster.content_hash, Cluster.slug, Cluster.region_code,
-        Cluster.created_at).where(Cluster.source == source, Cluster.external_id.in_(chunk))
+        Cluster.created_at).where(Cluster.source == source, is_in(session, Cluster.external_id, chunk))
         .with_for_update(), list(seen))}
     for index, (external_id, _data) in enumerate(records):
         row = existing.get(external_id)
@@ -109,10 +109,10 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     body_ids = {data.coordinating_body_id for _, data in records if data.coordinating_body_id is not None}
     bodies = {row.id: SimpleNamespace(id=row.id, name=row.name, kind=row.kind) for row in await select_in(
         session, lambda chunk: select(Organization.id, Organization.name, Organization.kind)
-        .where(Organization.id.in_(chunk)), sorted(body_ids))}
+        .where(is_in(session, Organization.id, chunk)), sorted(body_ids))}
     doc_keys = {s.document for _, data in records for s in data.sources or []}
     docs = {row.key: SimpleNamespace(id=row.id, key=row.key, title=row.title) for row in await select_in(
-        session, lambda chunk: select(Document.id, Document.key, Document.title).where(Document.key.in_(chunk)),
+        session, lambda chunk: select(Document.id, Document.key, Document.title).where(is_in(session, Document.key, chunk)),
         sorted(doc_keys))}
     for index, (_, data) in enumerate(records):
         if data.coordinating_body_id is not None and data.coordinating_body_id not in bodies:
@@ -160,7 +160,8 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
         doc["created_at"] = utc_iso(as_utc(created_at))
         for recognition, data_r in zip(doc["recognitions"], data.recognitions or [], strict=True):
             recognition["id"] = next(recognition_ids)
-            recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump()})
+            recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump(),
+                                     "kind": str(data_r.kind)})
         text = orjson.dumps(doc).decode()
         enterprises, employees = data.enterprises, data.employees
         cluster_rows.append({
@@ -193,8 +194,8 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
                                 text if keep_documents else None))
 
     for table in CHILD_TABLES:
-        for start in range(0, len(replaced), 1000):
-            await session.execute(delete(table).where(table.cluster_id.in_(replaced[start:start + 1000])))
+        for chunk in chunks(replaced):
+            await session.execute(delete(table).where(is_in(session, table.cluster_id, chunk)))
     await upsert_rows(session, Cluster.__table__, cluster_rows, keep=("id", "created_at", "source", "external_id"))
     for table, rows in ((ClusterSector, sector_rows), (ClusterNaceCode, nace_rows), (Recognition, recognition_rows),
                         (ClusterSource, source_rows)):
@@ -222,7 +223,7 @@ async def _slugs(session: AsyncSession, *, source: str, records: list[tuple[str,
 
     async def taken(candidates: set[str]) -> dict[str, int]:
         return {row.slug: row.id for row in await select_in(
-            session, lambda chunk: select(Cluster.slug, Cluster.id).where(Cluster.slug.in_(chunk)), sorted(candidates))}
+            session, lambda chunk: select(Cluster.slug, Cluster.id).where(is_in(session, Cluster.slug, chunk)), sorted(candidates))}
 
     stored = await taken(set(wanted.values()))
     used: dict[str, int] = {}

@@ -38,7 +38,7 @@ from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate
 from api.sync import clusters as cluster_sync
 from api.sync import organizations as organization_sync
-from api.sync.common import select_in
+from api.sync.common import is_in, select_in
 from api.sync.models import MirrorState
 
 MIRROR = Principal(kind="service", id=0, role="admin", label="mirror")
@@ -282,7 +282,8 @@ async def _upsert_records(ctx: _Context, rtype: str, changes: list[dict[str, Any
 
 async def _local_ids(session: AsyncSession, model: Any, source: str, external_ids: list[str]) -> dict[str, int]:
     return {row.external_id: row.id for row in await select_in(session, lambda chunk: select(
-        model.external_id, model.id).where(model.source == source, model.external_id.in_(chunk)), external_ids)}
+        model.external_id, model.id).where(model.source == source, is_in(session, model.external_id, chunk)),
+        external_ids)}
 
 
 async def _bodies(ctx: _Context, changes: list[dict[str, Any]]) -> dict[int, int]:
@@ -319,7 +320,7 @@ async def _upsert_run(ctx: _Context, rtype: str, run: list[dict[str, Any]]) -> N
         bodies = await _bodies(ctx, changes)
         keys = sorted({s["document"] for c in changes for s in c["resource"].get("sources") or []})
         documents = {row.key for row in await select_in(
-            ctx.session, lambda chunk: select(Document.key).where(Document.key.in_(chunk)), keys)}
+            ctx.session, lambda chunk: select(Document.key).where(is_in(ctx.session, Document.key, chunk)), keys)}
         records = [cluster_record(c, bodies=bodies, documents=documents) for c in changes]
     try:
         await _upsert_records(ctx, rtype, changes, records)

@@ -22,7 +22,8 @@ from api.organizations.models import Organization, euro_to_cents
 from api.organizations.schemas import OrganizationCreate
 from api.organizations.service import render
 from api.sync.clusters import Outcome
-from api.sync.common import Precondition, RecordErrors, allocate_ids, lock_source, select_in, upsert_rows
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, is_in, lock_source, select_in,
+                             upsert_rows)
 
 # The columns a record replaces; the rest (demo flag, source document) stay as they are.
 RECORD_FIELDS = ("name", "kind", "description", "country", "region_code", "vat_number", "tax_code", "ipa_code",
@@ -74,7 +75,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
 
     columns = [c for c in Organization.__table__.columns]
     existing = {row.external_id: row for row in await select_in(session, lambda chunk: select(*columns).where(
-        Organization.source == source, Organization.external_id.in_(chunk)).with_for_update(), list(seen))}
+        Organization.source == source, is_in(session, Organization.external_id, chunk)).with_for_update(), list(seen))}
     for index, (external_id, _data) in enumerate(records):
         row = existing.get(external_id)
         if row is not None and index not in errors.forbidden and not actor.can(
@@ -88,7 +89,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     vats = {data.vat_number for _, data in records if data.vat_number}
     holders = {row.vat_number: row for row in await select_in(session, lambda chunk: select(
         Organization.id, Organization.vat_number, Organization.source, Organization.external_id)
-        .where(Organization.vat_number.in_(chunk)), sorted(vats))}
+        .where(is_in(session, Organization.vat_number, chunk)), sorted(vats))}
     vat_seen: dict[str, int] = {}
     for index, (external_id, data) in enumerate(records):
         if not data.vat_number:
@@ -109,7 +110,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
 
     doc_ids = {row.source_document_id for row in existing.values() if row.source_document_id is not None}
     documents = {row.id: SimpleNamespace(key=row.key) for row in await select_in(
-        session, lambda chunk: select(Document.id, Document.key).where(Document.id.in_(chunk)), sorted(doc_ids))}
+        session, lambda chunk: select(Document.id, Document.key).where(is_in(session, Document.id, chunk)), sorted(doc_ids))}
 
     pending: list[tuple[int, str, dict[str, Any], Any, dict[str, Any]]] = []
     outcomes: list[Outcome] = []
