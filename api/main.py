@@ -37,6 +37,7 @@ from api.webhooks.router import router as webhooks_router
 logger = logging.getLogger("cartesio")
 
 API_PREFIX = "/api/v1"
+GC_THRESHOLD = 20_000
 DESCRIPTION = """Registry of industrial clusters, districts and homogeneous enterprise systems, their organizations
 and the networks they join. Conventions (authentication, pagination, errors, conditional requests) are in
 `docs/api.md`."""
@@ -75,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # full passes, which otherwise stall every request in flight (measured: the p99 of by-id reads).
             gc.collect()
             gc.freeze()
+            # A sync batch allocates millions of short-lived objects that are freed by reference counting;
+            # the default thresholds ran several full collections per batch (measured: 0.7 s of a 4 s batch).
+            gc.set_threshold(GC_THRESHOLD, 20, 20)
             worker = None
             if settings.worker_in_process:
                 from api.webhooks import worker as webhook_worker

@@ -29,7 +29,8 @@ async def read_changes(
 ) -> Response:
     """Every committed change in commit order, each with its full resource (a tombstone for deletes).
 
-    Keep `next_cursor` and pass it as `since`; an empty page means you are up to date. A cursor older than
+    Keep `next_cursor` and pass it as `since`; an empty page means you are up to date. A full page also names
+    the next one in a `Link: <…>; rel="next"` header, so a client can fetch it while parsing. A cursor older than
     the retention of tombstones answers 410: resynchronise from the lists, then follow the feed again.
     """
     actor.require(Action.changes_read)
@@ -41,4 +42,8 @@ async def read_changes(
     position = service.Cursor.decode(since) if since else None
     rows, after = await service.read(request.app.state.db, since=position, types=wanted, limit=limit)
     body = service.render_page(rows, after, limit=limit)
-    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
+    headers = {"Cache-Control": "no-store"}
+    if len(rows) >= limit:
+        # The next page's address before the body is parsed: a client may ask for it while it parses this one.
+        headers["Link"] = f'<{request.url.include_query_params(since=after.encode())}>; rel="next"'
+    return Response(body, media_type="application/json", headers=headers)

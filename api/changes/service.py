@@ -8,8 +8,6 @@ a time, so the order of ids is the order of commits.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -54,21 +52,21 @@ class Cursor:
     horizon: Position = START
 
     def encode(self) -> str:
+        # Opaque to clients; hexadecimal and dots because a feed page writes one per change.
         p, h = self.position, self.horizon
-        raw = f"{p.txid}.{p.change_id}.{h.txid}.{h.change_id}"
-        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        return f"{p.txid:x}.{p.change_id:x}.{h.txid:x}.{h.change_id:x}"
 
     @classmethod
     def decode(cls, cursor: str) -> Cursor:
         bad = ValidationFailed("The cursor is not one this feed gave out.", errors=[
             {"field": "query.since", "message": "malformed cursor", "code": "cursor"}])
-        try:
-            raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode()
-            numbers = [int(part) for part in raw.split(".")]
-        except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-            raise bad from exc
-        if len(numbers) != 4 or any(n < 0 for n in numbers):
+        parts = cursor.split(".")
+        if len(parts) != 4 or not all(0 < len(part) <= 16 for part in parts):
             raise bad
+        try:
+            numbers = [int(part, 16) for part in parts]
+        except ValueError as exc:
+            raise bad from exc
         return cls(Position(numbers[0], numbers[1]), Position(numbers[2], numbers[3]))
 
 
@@ -77,15 +75,22 @@ class Cursor:
 # same server cannot write here, so they are left out; otherwise an idle session elsewhere would stall the
 # feed. Anything not proven to be elsewhere (e.g. a transaction that ended since the snapshot) counts.
 GATE_SQL = """
-SELECT COALESCE((
+SELECT CASE WHEN pg_snapshot_xmin(snap.s) = pg_snapshot_xmax(snap.s)
+            THEN pg_snapshot_xmax(snap.s)::text::bigint  -- nothing running: the common case, no lock table read
+            ELSE COALESCE((
     SELECT MIN(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x
     WHERE (x::text::bigint % 4294967296) NOT IN (
         SELECT l.transactionid::text::bigint
         FROM pg_locks AS l JOIN pg_stat_activity AS a ON a.pid = l.pid
         WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
           AND a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database()))
-), pg_snapshot_xmax(snap.s)::text::bigint)
+), pg_snapshot_xmax(snap.s)::text::bigint) END
 FROM (SELECT pg_current_snapshot() AS s) AS snap
+"""
+# The gate and the prune horizon in one round trip, for each feed page.
+FEED_STATE_SQL = f"""
+SELECT ({GATE_SQL}), mark.txid, mark.change_id
+FROM (SELECT 1) AS one LEFT JOIN feed_marks AS mark ON mark.name = '{HORIZON}'
 """
 
 
@@ -147,9 +152,14 @@ def _feed_select(*, type_count: int, postgres: bool) -> Any:
 async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
                limit: int) -> tuple[list[tuple], Cursor]:
     """Up to `limit` changes after `since`, and the cursor to continue from."""
-    async with db.read_scope() as session:
-        floor = await horizon(session)
-        gate = await pg_gate(session) if db.dialect == "postgresql" else None
+    if db.rows.pool is not None:  # PostgreSQL: one statement on the read pool
+        async with db.rows.pool.connection() as conn:
+            gate, mark_txid, mark_change = await (await conn.execute(FEED_STATE_SQL)).fetchone()
+        floor = Position(mark_txid, mark_change) if mark_txid is not None else START
+    else:
+        gate = None
+        async with db.read_scope() as session:
+            floor = await horizon(session)
     if since is None:
         since = Cursor(START, floor)  # from the oldest change kept: a reader starting now misses nothing
     elif since.horizon < floor and since.position < floor:
@@ -173,18 +183,22 @@ async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
 
 
 def render_page(rows: list[tuple], after: Cursor, *, limit: int) -> bytes:
-    """The feed page as JSON bytes; the stored documents are spliced in without being parsed."""
-    parts: list[bytes] = []
+    """The feed page as JSON bytes; the stored documents are embedded as they are, never parsed."""
+    h = after.horizon
+    tail = f".{h.txid:x}.{h.change_id:x}"
+    times: dict[Any, str] = {}  # a batch's changes share one timestamp: format it once
+    changes = []
     for txid, change_id, rtype, rid, source, external_id, event, version, changed_at, document in rows:
-        head = orjson.dumps({
-            "cursor": Cursor(Position(txid, change_id), after.horizon).encode(), "type": rtype, "id": rid,
+        stamp = times.get(changed_at)
+        if stamp is None:
+            stamp = times[changed_at] = utc_iso(as_utc(changed_at))
+        changes.append({
+            "cursor": f"{txid:x}.{change_id:x}{tail}", "type": rtype, "id": rid,
             "external_id": {"source": source, "id": external_id} if external_id is not None else None,
             "operation": "delete" if event == "deleted" else "upsert", "event": event, "version": version,
-            "changed_at": utc_iso(as_utc(changed_at)),
+            "changed_at": stamp, "resource": orjson.Fragment(document),
         })
-        parts.append(head[:-1] + b',"resource":' + document.encode() + b"}")
-    tail = orjson.dumps({"next_cursor": after.encode(), "has_more": len(rows) >= limit})
-    return b'{"changes":[' + b",".join(parts) + b"]," + tail[1:]
+    return orjson.dumps({"changes": changes, "next_cursor": after.encode(), "has_more": len(rows) >= limit})
 
 
 async def prune(db: Database, *, retention_seconds: int, compact_after_seconds: int) -> dict[str, int]:
