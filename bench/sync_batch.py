@@ -337,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(ct)
     console.print(f"ratio of the medians: {med['records_per_s'] / med['copy_records_per_s']:.3f}; per round: "
                   + " ".join(f"{r['ratio']:.3f}" for r in rounds)
-                  + f"; peak RSS per round (MB): " + " ".join(f"{r['peak_rss_mb']:.0f}" for r in rounds)
+                  + "; peak RSS per round (MB): " + " ".join(f"{r['peak_rss_mb']:.0f}" for r in rounds)
                   + (f"; NDJSON / JSON median: {ndjson['records_per_s'] / med['records_per_s']:.2f}" if ndjson else "")
                   + (f"; server GC per batch (median): {med['gc_seconds']:.2f} s" if "gc_seconds" in med else "")
                   + ("; [yellow]the server ran with the cyclic GC disabled (--server-gc off)[/]"

@@ -16,8 +16,7 @@ import orjson
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.policy import Action
-from api.auth.principal import Principal, Target
+from api.auth.principal import Principal
 from api.changes import service as changes
 from api.clusters.models import Cluster, ClusterNaceCode, ClusterSector, ClusterSource, Recognition
 from api.clusters.schemas import ClusterCreate
@@ -26,8 +25,8 @@ from api.core.db import as_utc, utc_iso, utcnow
 from api.core.etag import etag
 from api.documents.models import Document
 from api.organizations.models import Organization
-from api.sync.common import (Precondition, RecordErrors, allocate_ids, chunks, insert_rows, is_in, lock_source,
-                             select_in, upsert_rows)
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, chunks,
+                             insert_rows, is_in, lock_source, select_in, upsert_rows)
 
 CHILD_TABLES = (ClusterSector, ClusterNaceCode, Recognition, ClusterSource)
 
@@ -82,26 +81,13 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     await lock_source(session, source)
     errors = RecordErrors()
     now = utcnow()
-    seen: dict[str, int] = {}
-    for index, (external_id, data) in enumerate(records):
-        if external_id in seen:
-            errors.add(index, "external_id", f"external_id {external_id!r} repeats record {seen[external_id]}.",
-                       "duplicate")
-        seen.setdefault(external_id, index)
-        region = (data.region_code,) if data.region_code else ()
-        if not actor.can(Action.sync_write, Target(region_codes=region, source=source)):
-            errors.forbidden.append(index)
+    seen = check_records(records, source=source, actor=actor, errors=errors)
 
     existing = {row.external_id: row for row in await select_in(session, lambda chunk: select(
         Cluster.id, Cluster.external_id, Cluster.version, Cluster.content_hash, Cluster.slug, Cluster.region_code,
         Cluster.created_at).where(Cluster.source == source, is_in(session, Cluster.external_id, chunk))
         .with_for_update(), list(seen))}
-    for index, (external_id, _data) in enumerate(records):
-        row = existing.get(external_id)
-        # Taking over a record stored in a region outside the caller's needs the right there too.
-        if row is not None and index not in errors.forbidden and not actor.can(
-                Action.sync_write, Target(region_codes=(row.region_code,) if row.region_code else (), source=source)):
-            errors.forbidden.append(index)
+    check_stored_scope(records, existing, source=source, actor=actor, errors=errors)
     if precondition is not None:
         row = existing.get(records[0][0])
         precondition.check(cluster_etag(row.id, row.version) if row is not None else None)

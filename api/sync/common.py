@@ -49,6 +49,39 @@ class RecordErrors:
                                    f" record(s).", errors=self.items)
 
 
+def check_records(records: Sequence[tuple[str, Any]], *, source: str, actor: Any,
+                  errors: RecordErrors) -> dict[str, int]:
+    """External ids must not repeat, and each record must lie in the caller's source and regions.
+
+    Returns the index of each external id's first record."""
+    from api.auth.policy import Action
+    from api.auth.principal import Target
+
+    seen: dict[str, int] = {}
+    for index, (external_id, data) in enumerate(records):
+        if external_id in seen:
+            errors.add(index, "external_id", f"external_id {external_id!r} repeats record {seen[external_id]}.",
+                       "duplicate")
+        seen.setdefault(external_id, index)
+        region = (data.region_code,) if data.region_code else ()
+        if not actor.can(Action.sync_write, Target(region_codes=region, source=source)):
+            errors.forbidden.append(index)
+    return seen
+
+
+def check_stored_scope(records: Sequence[tuple[str, Any]], existing: dict[str, Any], *, source: str, actor: Any,
+                       errors: RecordErrors) -> None:
+    """Taking over a record stored in a region outside the caller's needs the right there too."""
+    from api.auth.policy import Action
+    from api.auth.principal import Target
+
+    for index, (external_id, _data) in enumerate(records):
+        row = existing.get(external_id)
+        if row is not None and index not in errors.forbidden and not actor.can(
+                Action.sync_write, Target(region_codes=(row.region_code,) if row.region_code else (), source=source)):
+            errors.forbidden.append(index)
+
+
 @dataclass
 class Precondition:
     """If-Match / If-None-Match of a PUT, checked once the record is locked."""

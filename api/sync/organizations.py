@@ -10,8 +10,7 @@ import orjson
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.policy import Action
-from api.auth.principal import Principal, Target
+from api.auth.principal import Principal
 from api.changes import service as changes
 from api.clusters import service as clusters_service
 from api.core.db import as_utc, utc_iso, utcnow
@@ -22,8 +21,8 @@ from api.organizations.models import Organization, euro_to_cents
 from api.organizations.schemas import OrganizationCreate
 from api.organizations.service import render
 from api.sync.clusters import Outcome
-from api.sync.common import (Precondition, RecordErrors, allocate_ids, is_in, lock_source, select_in,
-                             upsert_rows)
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, is_in,
+                             lock_source, select_in, upsert_rows)
 
 # The columns a record replaces; the rest (demo flag, source document) stay as they are.
 RECORD_FIELDS = ("name", "kind", "description", "country", "region_code", "vat_number", "tax_code", "ipa_code",
@@ -63,24 +62,12 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     await lock_source(session, source)
     errors = RecordErrors()
     now = utcnow()
-    seen: dict[str, int] = {}
-    for index, (external_id, data) in enumerate(records):
-        if external_id in seen:
-            errors.add(index, "external_id", f"external_id {external_id!r} repeats record {seen[external_id]}.",
-                       "duplicate")
-        seen.setdefault(external_id, index)
-        region = (data.region_code,) if data.region_code else ()
-        if not actor.can(Action.sync_write, Target(region_codes=region, source=source)):
-            errors.forbidden.append(index)
+    seen = check_records(records, source=source, actor=actor, errors=errors)
 
     columns = [c for c in Organization.__table__.columns]
     existing = {row.external_id: row for row in await select_in(session, lambda chunk: select(*columns).where(
         Organization.source == source, is_in(session, Organization.external_id, chunk)).with_for_update(), list(seen))}
-    for index, (external_id, _data) in enumerate(records):
-        row = existing.get(external_id)
-        if row is not None and index not in errors.forbidden and not actor.can(
-                Action.sync_write, Target(region_codes=(row.region_code,) if row.region_code else (), source=source)):
-            errors.forbidden.append(index)
+    check_stored_scope(records, existing, source=source, actor=actor, errors=errors)
     if precondition is not None:
         row = existing.get(records[0][0])
         precondition.check(organization_etag(row.id, row.version) if row is not None else None)
