@@ -29,3 +29,19 @@ def database_name(url: str) -> str:
     if not name:
         raise SystemExit(f"no database name in {url!r}")
     return name
+
+
+def uvicorn_options() -> list[str]:
+    """One uvicorn process with the fastest loop and HTTP parser installed, no access log."""
+    opts = ["--workers", "1", "--no-access-log", "--log-level", "warning"]
+    try:
+        import uvloop  # noqa: F401
+        opts += ["--loop", "uvloop"]
+    except ImportError:
+        opts += ["--loop", "asyncio"]
+    try:
+        import httptools  # noqa: F401
+        opts += ["--http", "httptools"]
+    except ImportError:
+        opts += ["--http", "h11"]
+    return opts

@@ -45,7 +45,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
-from common import DEFAULT_DATABASE_URL, libpq_url  # noqa: E402
+from common import DEFAULT_DATABASE_URL, libpq_url, uvicorn_options  # noqa: E402
 
 from api.clusters.schemas import ClusterRead  # noqa: E402
 from api.core.pagination import encode_cursor  # noqa: E402
@@ -150,21 +150,6 @@ class RssSampler(threading.Thread):
 
 
 # ---- servers -------------------------------------------------------------------------------------------
-
-def uvicorn_options() -> list[str]:
-    opts = ["--workers", "1", "--no-access-log", "--log-level", "warning"]
-    try:
-        import uvloop  # noqa: F401
-        opts += ["--loop", "uvloop"]
-    except ImportError:
-        opts += ["--loop", "asyncio"]
-    try:
-        import httptools  # noqa: F401
-        opts += ["--http", "httptools"]
-    except ImportError:
-        opts += ["--http", "h11"]
-    return opts
-
 
 @dataclass
 class Server:

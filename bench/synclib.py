@@ -33,7 +33,7 @@ import psycopg
 from psycopg import sql
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import admin_url, database_name  # noqa: E402
+from common import admin_url, database_name, uvicorn_options  # noqa: E402,F401
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -222,21 +222,6 @@ class Usage:
 
 
 # ---- the server ----------------------------------------------------------------------------------------
-
-def uvicorn_options() -> list[str]:
-    opts = ["--workers", "1", "--no-access-log", "--log-level", "warning"]
-    try:
-        import uvloop  # noqa: F401
-        opts += ["--loop", "uvloop"]
-    except ImportError:
-        opts += ["--loop", "asyncio"]
-    try:
-        import httptools  # noqa: F401
-        opts += ["--http", "httptools"]
-    except ImportError:
-        opts += ["--http", "h11"]
-    return opts
-
 
 class Server:
     """`python -m uvicorn api.asgi:app` from app_dir, one process, on a loopback port."""
