@@ -287,3 +287,23 @@ def test_a_large_batch_takes_the_bulk_path_and_reads_back_exactly(client, servic
         sectors = conn.execute(text("SELECT COUNT(*) FROM cluster_sectors WHERE cluster_id = :i"),
                                {"i": changed["id"]}).scalar_one()
     assert sectors == 1
+
+
+def test_batch_over_the_size_limit_is_413_and_changes_nothing(seeded, engine):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    small = seeded.model_copy(update={"sync_batch_max_bytes": 4096})
+    with TestClient(create_app(small), raise_server_exceptions=False) as limited:
+        token = limited.post("/api/v1/auth/token", data={
+            "grant_type": "password", "username": "admin@cartesio.example",
+            "password": "demo-password-for-tests"}).json()["access_token"]
+        limited.post("/api/v1/service-accounts", headers={"Authorization": f"Bearer {token}"}, json={
+            "name": "SIT limite", "role": "region_officer", "scopes": ["region:ITC4"], "source": "limite"})
+        records = [{**cluster_record(), "external_id": _ext()} for _ in range(20)]
+        before = counts(engine, "clusters")
+        answer = limited.post("/api/v1/sync/limite/clusters:batch", json=records,
+                              headers={"Authorization": f"Bearer {token}"})
+        assert_problem(answer, 413)
+        assert counts(engine, "clusters") == before
