@@ -1,8 +1,8 @@
 """The changes feed: every write of a synced resource type appends its new representation here.
 
 Readers page on the position (txid, id). On PostgreSQL txid is the writing transaction's id and a reader is
-served only changes of transactions older than the oldest one still running (the xmin of its snapshot): a
-transaction that took its id first but commits last is therefore never jumped over. SQLite runs one writer at
+served only changes of transactions older than the oldest one still running in this database (the gate, see
+GATE_SQL): a transaction that took its id first but commits last is therefore never jumped over. SQLite runs one writer at
 a time, so the order of ids is the order of commits.
 """
 
@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, bindparam, delete, exists, insert, literal_column, or_, select, text, tuple_, update
+from sqlalchemy import bindparam, delete, exists, insert, literal_column, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -99,9 +99,8 @@ async def pg_gate(session: AsyncSession) -> int:
     return (await session.execute(text(GATE_SQL))).scalar_one()
 
 
-def _txid(session_or_dialect: Any) -> Any:
-    name = getattr(session_or_dialect, "name", None) or session_or_dialect.bind.dialect.name
-    if name == "postgresql":
+def _txid(session: AsyncSession) -> Any:
+    if session.bind.dialect.name == "postgresql":
         return literal_column("pg_current_xact_id()::text::bigint")
     return literal_column("0")
 
@@ -137,7 +136,9 @@ async def horizon(session: AsyncSession) -> Position:
     return Position(mark.txid, mark.change_id) if mark else START
 
 
-def _feed_select(*, type_count: int, postgres: bool) -> Any:
+def feed_query(*, type_count: int, postgres: bool) -> Any:
+    """The changes after (:txid, :change_id), in order, up to :limit; below :gate on PostgreSQL; of the
+    resource types :type_0… when type_count is given."""
     stmt = select(Change.txid, Change.id, Change.resource_type, Change.resource_id, Change.source,
                   Change.external_id, Change.event, Change.version, Change.changed_at, Change.document)
     stmt = stmt.where(tuple_(Change.txid, Change.id) > tuple_(bindparam("txid"), bindparam("change_id")))
@@ -175,7 +176,7 @@ async def read(db: Database, *, since: Cursor | None, types: list[str] | None,
         params["gate"] = gate
     params.update({f"type_{i}": t for i, t in enumerate(types)})
     rows = await db.rows.select(("changes", postgres, len(types)),
-                                lambda: _feed_select(type_count=len(types), postgres=postgres), params)
+                                lambda: feed_query(type_count=len(types), postgres=postgres), params)
     # Cursors given out now carry the current horizon: this reader has seen the feed as it is after it.
     issued = max(since.horizon, floor)
     after = Cursor(Position(rows[-1][0], rows[-1][1]) if rows else since.position, issued)
@@ -213,7 +214,7 @@ async def prune(db: Database, *, retention_seconds: int, compact_after_seconds: 
             Change.changed_at < now - timedelta(seconds=compact_after_seconds),
             tuple_(Change.txid, Change.id) <= tuple_(limit.txid, limit.change_id),
             exists().where(later.resource_type == Change.resource_type, later.resource_id == Change.resource_id,
-                           or_(later.txid > Change.txid, and_(later.txid == Change.txid, later.id > Change.id))),
+                           tuple_(later.txid, later.id) > tuple_(Change.txid, Change.id)),
         ).execution_options(synchronize_session=False))
         # A tombstone goes only once nothing older of its resource is left, or a new reader would see the
         # record alive.

@@ -310,7 +310,8 @@ async def _store_document(session: AsyncSession, cluster: Cluster, event: str) -
     return cluster
 
 
-def _apply_scalars(cluster: Cluster, values: dict[str, Any]) -> None:
+def apply_scalars(cluster: Any, values: dict[str, Any]) -> None:
+    """Set the scalar fields present in `values` (a ClusterCreate/Update dump) on a cluster-like object."""
     for field in ("name", "kind", "country", "region_code", "region_name", "locality", "location_text",
                   "latitude", "longitude", "website", "website_note", "coordinating_body_id",
                   "constitutive_elements", "eco_innovation"):
@@ -334,7 +335,7 @@ async def create(session: AsyncSession, *, data: ClusterCreate, actor: Principal
     now = utcnow()
     cluster = Cluster(slug=await _unique_slug(session, data.slug, data.name, None), version=1, created_at=now,
                       updated_at=now, source=source, external_id=external_id, tags=[], document="{}")
-    _apply_scalars(cluster, data.model_dump(exclude_unset=True))
+    apply_scalars(cluster, data.model_dump(exclude_unset=True))
     cluster.enterprises_approximate = cluster.enterprises_approximate or False
     cluster.employees_approximate = cluster.employees_approximate or False
     cluster.sectors = _sectors(data.sectors or [])
@@ -359,7 +360,7 @@ async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate
         await _check_organization(session, values["coordinating_body_id"], "body.coordinating_body_id")
     if values.get("slug") is not None:
         cluster.slug = await _unique_slug(session, values["slug"], cluster.name, cluster.id)
-    _apply_scalars(cluster, values)
+    apply_scalars(cluster, values)
     if cluster.region_code and not nuts_matches_country(cluster.region_code, cluster.country):
         raise _invalid("body.region_code", f"{cluster.region_code} is not a NUTS code of {cluster.country}.")
     # Moving a cluster needs the right over its new place too.

@@ -116,15 +116,21 @@ async def list_page(session: AsyncSession, *, sort: str, cursor: str | None, lim
                             limit=limit)
 
 
+def size_class_contradiction(derived: str | None, explicit: str | None) -> str | None:
+    """The message when a size class sent contradicts the one the figures give, else None."""
+    if derived is not None and explicit is not None and explicit != derived:
+        return f"size_class {explicit} contradicts the figures given, which make the organization {derived}."
+    return None
+
+
 def _apply_size(org: Organization, explicit: str | None, explicit_given: bool, employees_cleared: bool = False) -> None:
     derived = size_class(org.employees, org.annual_turnover, org.balance_sheet_total)
     if derived is not None:
-        if explicit_given and explicit is not None and explicit != derived:
-            raise ValidationFailed(
-                f"size_class {explicit} contradicts the figures given, which make the organization {derived}.",
-                errors=[{"field": "body.size_class", "message": f"derived size class is {derived}",
-                         "code": "value_error"}],
-            )
+        problem = size_class_contradiction(derived, explicit if explicit_given else None)
+        if problem:
+            raise ValidationFailed(problem, errors=[{"field": "body.size_class",
+                                                     "message": f"derived size class is {derived}",
+                                                     "code": "value_error"}])
         org.size_class = derived
     elif explicit_given:
         org.size_class = explicit

@@ -20,13 +20,14 @@ from api.auth.principal import Principal
 from api.changes import service as changes
 from api.clusters.models import Cluster, ClusterNaceCode, ClusterSector, ClusterSource, Recognition
 from api.clusters.schemas import ClusterCreate
-from api.clusters.service import content_hash, render, slugify
+from api.clusters.service import apply_scalars, content_hash, render, slugify
 from api.core.db import as_utc, utc_iso, utcnow
 from api.core.etag import etag
 from api.documents.models import Document
 from api.organizations.models import Organization
+from api.core.bulk import insert_rows, upsert_rows
 from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, chunks,
-                             insert_rows, is_in, lock_source, select_in, upsert_rows)
+                             is_in, lock_source, select_in)
 
 CHILD_TABLES = (ClusterSector, ClusterNaceCode, Recognition, ClusterSource)
 
@@ -45,29 +46,27 @@ def cluster_etag(cluster_id: int, version: int) -> str:
     return etag("cluster", cluster_id, version)
 
 
+# The clusters columns a record sets, read from its namespace as they are (kind and the ids are added).
+RECORD_COLUMNS = ("slug", "name", "country", "region_code", "region_name", "locality", "location_text", "latitude",
+                  "longitude", "enterprises_count", "enterprises_approximate", "enterprises_note", "employees_count",
+                  "employees_approximate", "employees_note", "website", "website_note", "coordinating_body_id",
+                  "constitutive_elements", "eco_innovation", "tags", "source", "external_id")
+
+
 def _namespace(data: ClusterCreate, *, slug: str, source: str, external_id: str, body: Any,
                docs: dict[str, Any], now: Any) -> SimpleNamespace:
-    """What render() reads, built from the record without touching the ORM."""
-    enterprises, employees = data.enterprises, data.employees
-    return SimpleNamespace(
-        id=0, slug=slug, name=data.name, kind=data.kind, country=data.country, region_code=data.region_code,
-        region_name=data.region_name, locality=data.locality, location_text=data.location_text,
-        latitude=data.latitude, longitude=data.longitude,
-        enterprises_count=enterprises.count if enterprises else None,
-        enterprises_approximate=enterprises.approximate if enterprises else False,
-        enterprises_note=enterprises.note if enterprises else None,
-        employees_count=employees.count if employees else None,
-        employees_approximate=employees.approximate if employees else False,
-        employees_note=employees.note if employees else None,
-        website=data.website, website_note=data.website_note, coordinating_body=body,
-        constitutive_elements=data.constitutive_elements, eco_innovation=data.eco_innovation,
-        tags=list(dict.fromkeys(data.tags or [])),
+    """What render() reads, built from the record without touching the ORM; every field is set (a PUT
+    replaces the whole record)."""
+    ns = SimpleNamespace(
+        id=0, slug=slug, coordinating_body=body, source=source, external_id=external_id, version=0,
+        created_at=now, updated_at=now,
         sectors=[SimpleNamespace(label=s.label, nace_codes=list(dict.fromkeys(s.nace))) for s in data.sectors or []],
         recognitions=[SimpleNamespace(id=None, **r.model_dump()) for r in data.recognitions or []],
         sources=[SimpleNamespace(document=docs[s.document], locator=s.locator, fields=s.fields)
                  for s in data.sources or []],
-        source=source, external_id=external_id, version=0, created_at=now, updated_at=now,
     )
+    apply_scalars(ns, data.model_dump(exclude={"slug", "sectors", "recognitions", "sources", "external_id"}))
+    return ns
 
 
 def _suffixed(base: str, source: str, external_id: str) -> str:
@@ -117,16 +116,17 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     outcomes: list[Outcome] = []
     for index, (external_id, data) in enumerate(records):
         body = bodies.get(data.coordinating_body_id) if data.coordinating_body_id is not None else None
-        doc = render(_namespace(data, slug=slugs[index], source=source, external_id=external_id, body=body,
-                                docs=docs, now=now))
+        ns = _namespace(data, slug=slugs[index], source=source, external_id=external_id, body=body, docs=docs,
+                        now=now)
+        doc = render(ns)
         digest = content_hash(doc)
         row = existing.get(external_id)
         if row is not None and row.content_hash == digest:
             outcomes.append(Outcome(index, external_id, row.id, row.version, "unchanged"))
             continue
-        pending.append((index, external_id, data, doc, digest, row))
+        pending.append((index, external_id, data, ns, doc, digest, row))
 
-    new_ids = iter(await allocate_ids(session, "clusters", sum(1 for p in pending if p[5] is None)))
+    new_ids = iter(await allocate_ids(session, "clusters", sum(1 for p in pending if p[-1] is None)))
     recognition_ids = iter(await allocate_ids(session, "cluster_recognitions",
                                               sum(len(p[2].recognitions or []) for p in pending)))
     cluster_rows: list[dict[str, Any]] = []
@@ -136,7 +136,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     source_rows: list[dict[str, Any]] = []
     change_rows: list[dict[str, Any]] = []
     replaced: list[int] = []
-    for index, external_id, data, doc, digest, row in pending:
+    for index, external_id, data, ns, doc, digest, row in pending:
         cluster_id = next(new_ids) if row is None else row.id
         version = 1 if row is None else row.version + 1
         created_at = now if row is None else row.created_at
@@ -149,22 +149,9 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
             recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump(),
                                      "kind": str(data_r.kind)})
         text = orjson.dumps(doc).decode()
-        enterprises, employees = data.enterprises, data.employees
         cluster_rows.append({
-            "id": cluster_id, "slug": doc["slug"], "name": data.name, "kind": str(data.kind), "country": data.country,
-            "region_code": data.region_code, "region_name": data.region_name, "locality": data.locality,
-            "location_text": data.location_text, "latitude": data.latitude, "longitude": data.longitude,
-            "enterprises_count": enterprises.count if enterprises else None,
-            "enterprises_approximate": enterprises.approximate if enterprises else False,
-            "enterprises_note": enterprises.note if enterprises else None,
-            "employees_count": employees.count if employees else None,
-            "employees_approximate": employees.approximate if employees else False,
-            "employees_note": employees.note if employees else None,
-            "website": data.website, "website_note": data.website_note,
-            "coordinating_body_id": data.coordinating_body_id, "constitutive_elements": data.constitutive_elements,
-            "eco_innovation": data.eco_innovation, "tags": doc["tags"], "source": source, "external_id": external_id,
-            "version": version, "content_hash": digest, "document": text, "created_at": created_at,
-            "updated_at": now,
+            "id": cluster_id, **{name: getattr(ns, name) for name in RECORD_COLUMNS}, "kind": str(ns.kind),
+            "version": version, "content_hash": digest, "document": text, "created_at": created_at, "updated_at": now,
         })
         for position, sector in enumerate(doc["sectors"]):
             sector_rows.append({"cluster_id": cluster_id, "position": position, "label": sector["label"],

@@ -1,5 +1,5 @@
-"""What the cluster and organization upserts share: the per-source lock, id allocation, the upsert statement,
-and the errors that name the record they are about."""
+"""What the cluster and organization upserts share: the per-source lock, the checks of a batch, id
+allocation, look-ups by many values, and the errors that name the record they are about."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import any_, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.auth.errors import InvalidAccessToken  # noqa: F401  (re-exported for the routers' docs)
-from api.core.bulk import insert_rows, upsert_rows  # noqa: F401  (used by the upserts)
+from api.auth.policy import Action
+from api.auth.principal import Principal, Target
 from api.core.errors import Forbidden, NotFound, PreconditionFailed, ValidationFailed
 
 CHUNK = 1000  # values per IN list or multi-row INSERT
@@ -26,12 +26,11 @@ class UnknownSource(NotFound):
 class RecordErrors:
     """Every problem of a batch, each tied to its record; raised together so the client fixes all at once."""
 
-    items: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # index, field, message, code
     forbidden: list[int] = field(default_factory=list)
 
     def add(self, index: int, field_name: str, message: str, code: str = "value_error") -> None:
-        self.items.append({"index": index, "field": f"body.{index}.{field_name}" if field_name else f"body.{index}",
-                           "message": message, "code": code})
+        self.problems.append((index, field_name, message, code))
 
     def raise_if_any(self, *, single: bool = False) -> None:
         if self.forbidden:
@@ -39,24 +38,20 @@ class RecordErrors:
             raise Forbidden("Writing outside your source or regions: " + (
                 "the record is not yours to write." if single else f"records {shown}."),
                 records=self.forbidden if not single else None)
-        if self.items:
-            if single:  # a PUT has one record: its fields are the body's own
-                for item in self.items:
-                    item["field"] = "body." + item["field"].split(".", 2)[2] if item["field"].count(".") >= 2 \
-                        else "body"
-                    item.pop("index", None)
-            raise ValidationFailed(f"{len(self.items)} invalid value(s) in {len({i.get('index') for i in self.items})}"
-                                   f" record(s).", errors=self.items)
+        if not self.problems:
+            return
+        # A PUT has one record: its fields are the body's own. A batch names each record by its index.
+        errors = [{"field": f"body.{name}" if single else f"body.{index}.{name}", "message": message, "code": code}
+                  | ({} if single else {"index": index}) for index, name, message, code in self.problems]
+        records = len({index for index, *_ in self.problems})
+        raise ValidationFailed(f"{len(errors)} invalid value(s) in {records} record(s).", errors=errors)
 
 
-def check_records(records: Sequence[tuple[str, Any]], *, source: str, actor: Any,
+def check_records(records: Sequence[tuple[str, Any]], *, source: str, actor: Principal,
                   errors: RecordErrors) -> dict[str, int]:
     """External ids must not repeat, and each record must lie in the caller's source and regions.
 
     Returns the index of each external id's first record."""
-    from api.auth.policy import Action
-    from api.auth.principal import Target
-
     seen: dict[str, int] = {}
     for index, (external_id, data) in enumerate(records):
         if external_id in seen:
@@ -69,12 +64,9 @@ def check_records(records: Sequence[tuple[str, Any]], *, source: str, actor: Any
     return seen
 
 
-def check_stored_scope(records: Sequence[tuple[str, Any]], existing: dict[str, Any], *, source: str, actor: Any,
-                       errors: RecordErrors) -> None:
+def check_stored_scope(records: Sequence[tuple[str, Any]], existing: dict[str, Any], *, source: str,
+                       actor: Principal, errors: RecordErrors) -> None:
     """Taking over a record stored in a region outside the caller's needs the right there too."""
-    from api.auth.policy import Action
-    from api.auth.principal import Target
-
     for index, (external_id, _data) in enumerate(records):
         row = existing.get(external_id)
         if row is not None and index not in errors.forbidden and not actor.can(
@@ -148,7 +140,8 @@ async def select_in(session: AsyncSession, stmt_for: Any, values: Sequence[Any])
     return out
 
 
-async def ensure_source(session: AsyncSession, source: str) -> None:
+async def require_source(session: AsyncSession, source: str) -> None:
+    """404 unless the source is registered (registering is api.auth.service.ensure_source)."""
     from api.sync.models import SyncSource
 
     if await session.scalar(select(SyncSource.name).where(SyncSource.name == source)) is None:

@@ -19,10 +19,11 @@ from api.core.identifiers import size_class
 from api.documents.models import Document
 from api.organizations.models import Organization, euro_to_cents
 from api.organizations.schemas import OrganizationCreate
-from api.organizations.service import render
+from api.organizations.service import render, size_class_contradiction
 from api.sync.clusters import Outcome
+from api.core.bulk import upsert_rows
 from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, is_in,
-                             lock_source, select_in, upsert_rows)
+                             lock_source, select_in)
 
 # The columns a record replaces; the rest (demo flag, source document) stay as they are.
 RECORD_FIELDS = ("name", "kind", "description", "country", "region_code", "vat_number", "tax_code", "ipa_code",
@@ -48,9 +49,9 @@ def _values(data: OrganizationCreate, errors: RecordErrors, index: int) -> dict[
     values["balance_sheet_total_cents"] = euro_to_cents(data.balance_sheet_total)
     derived = size_class(data.employees, data.annual_turnover, data.balance_sheet_total)
     explicit = str(data.size_class) if data.size_class is not None else None
-    if derived is not None and explicit is not None and explicit != derived:
-        errors.add(index, "size_class", f"size_class {explicit} contradicts the figures given, which make the "
-                                        f"organization {derived}.")
+    problem = size_class_contradiction(derived, explicit)
+    if problem:
+        errors.add(index, "size_class", problem)
     values["size_class"] = derived or explicit
     return values
 

@@ -26,7 +26,7 @@ from api.organizations.schemas import OrganizationCreate, OrganizationRead
 from api.sync import clusters as cluster_sync
 from api.sync import organizations as organization_sync
 from api.sync.bodies import read_records
-from api.sync.common import Precondition, UnknownSource, ensure_source
+from api.sync.common import Precondition, UnknownSource, require_source
 from api.sync.schemas import EXTERNAL_ID_PATTERN, BatchResult, ClusterRecord, OrganizationRecord
 
 router = APIRouter(prefix="/sync/{source}", tags=["sync"])
@@ -74,7 +74,7 @@ async def put_cluster(request: Request, source: Source, external_id: ExternalIdP
     Fields left out are cleared, as with any PUT. `If-Match` with the ETag you hold refuses to overwrite a
     newer version (412); `If-None-Match: *` only creates.
     """
-    await ensure_source(session, source)
+    await require_source(session, source)
     outcome, = await cluster_sync.upsert(session, source=source, records=[(external_id, data)], actor=actor,
                                          precondition=Precondition(if_match, if_none_match), keep_documents=True)
     document = outcome.document
@@ -91,7 +91,7 @@ async def put_cluster(request: Request, source: Source, external_id: ExternalIdP
 async def get_cluster(request: Request, source: Source, external_id: ExternalIdPath,
                       session: ReadSessionDep) -> Response:
     """The cluster this source knows as `external_id`; send If-None-Match with its ETag to get 304."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     row = (await session.execute(select(Cluster.id, Cluster.version, Cluster.document).where(
         Cluster.source == source, Cluster.external_id == external_id))).first()
     if row is None:
@@ -104,7 +104,7 @@ async def get_cluster(request: Request, source: Source, external_id: ExternalIdP
 async def delete_cluster(source: Source, external_id: ExternalIdPath, session: SessionDep, actor: AuthenticatedDep,
                          if_match: IfMatch = None) -> Response:
     """Delete the cluster; the feed keeps a tombstone for the retention period."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     cluster_id = await session.scalar(select(Cluster.id).where(Cluster.source == source,
                                                                Cluster.external_id == external_id))
     if cluster_id is None:
@@ -129,7 +129,7 @@ async def batch_clusters(request: Request, source: Source, session: SessionDep, 
     Any invalid record makes the answer 422 listing every bad record by index (and line, for NDJSON) and
     field. The answer counts created, updated and unchanged records.
     """
-    await ensure_source(session, source)
+    await require_source(session, source)
     records = await read_records(request, ClusterRecord, max_records=request.app.state.settings.sync_batch_max_records)
     pairs = [(r.external_id, r) for r in records]
     outcomes = await cluster_sync.upsert(session, source=source, records=pairs, actor=actor)
@@ -145,7 +145,7 @@ async def put_organization(request: Request, source: Source, external_id: Extern
                            session: SessionDep, actor: AuthenticatedDep, if_match: IfMatch = None,
                            if_none_match: IfNoneMatch = None) -> Response:
     """201 when created, 200 when replaced or unchanged; preconditions as for clusters."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     outcome, = await organization_sync.upsert(session, source=source, records=[(external_id, data)], actor=actor,
                                               precondition=Precondition(if_match, if_none_match), keep_documents=True)
     document = outcome.document
@@ -164,7 +164,7 @@ async def put_organization(request: Request, source: Source, external_id: Extern
 async def get_organization(request: Request, source: Source, external_id: ExternalIdPath,
                            session: ReadSessionDep) -> Response:
     """The organization this source knows as `external_id`."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     org_id = await session.scalar(select(Organization.id).where(Organization.source == source,
                                                                 Organization.external_id == external_id))
     if org_id is None:
@@ -179,7 +179,7 @@ async def get_organization(request: Request, source: Source, external_id: Extern
 async def delete_organization(source: Source, external_id: ExternalIdPath, session: SessionDep,
                               actor: AuthenticatedDep, if_match: IfMatch = None) -> Response:
     """Delete the organization; clusters it coordinated keep no coordinating body."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     org_id = await session.scalar(select(Organization.id).where(Organization.source == source,
                                                                 Organization.external_id == external_id))
     if org_id is None:
@@ -197,7 +197,7 @@ async def delete_organization(source: Source, external_id: ExternalIdPath, sessi
 async def batch_organizations(request: Request, source: Source, session: SessionDep,
                               actor: AuthenticatedDep) -> Response:
     """As the clusters' batch: up to 10,000 records, JSON array or NDJSON, all or nothing."""
-    await ensure_source(session, source)
+    await require_source(session, source)
     records = await read_records(request, OrganizationRecord,
                                  max_records=request.app.state.settings.sync_batch_max_records)
     pairs = [(r.external_id, r) for r in records]

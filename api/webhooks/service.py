@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.auth.policy import Action
 from api.auth.principal import Principal
 from api.changes.models import Change, FeedMark
-from api.changes.service import DISPATCHED, RESOURCE_TYPES, pg_gate
+from api.changes.service import DISPATCHED, RESOURCE_TYPES, feed_query, pg_gate
 from api.core.config import Settings
 from api.core.db import Database, as_utc, utc_iso, utcnow
 from api.core.errors import NotFound
@@ -115,13 +115,11 @@ async def dispatch(db: Database) -> int:
             mark = FeedMark(name=DISPATCHED, txid=0, change_id=0)
             session.add(mark)
             await session.flush()
-        query = (select(Change.txid, Change.id, Change.resource_type, Change.resource_id, Change.source,
-                        Change.external_id, Change.event, Change.version, Change.changed_at, Change.document)
-                 .where(tuple_(Change.txid, Change.id) > tuple_(mark.txid, mark.change_id))
-                 .order_by(Change.txid, Change.id).limit(FANOUT_PAGE))
+        # The feed's own query and gate: fan-out skips no late commit either.
+        params = {"txid": mark.txid, "change_id": mark.change_id, "limit": FANOUT_PAGE}
         if postgres:
-            query = query.where(Change.txid < await pg_gate(session))
-        rows = (await session.execute(query)).all()
+            params["gate"] = await pg_gate(session)
+        rows = (await session.execute(feed_query(type_count=0, postgres=postgres), params)).all()
         if not rows:
             return 0
         subscriptions = (await session.scalars(select(WebhookSubscription).where(
@@ -136,10 +134,10 @@ async def dispatch(db: Database) -> int:
             if not targets:
                 continue
             event_id = f"evt_{change_id}"
-            head = orjson.dumps({"id": event_id, "type": event_type, "created_at": utc_iso(changed_at), "data": {
+            payload = orjson.dumps({"id": event_id, "type": event_type, "created_at": utc_iso(changed_at), "data": {
                 "resource_type": rtype, "id": rid, "version": version,
-                "external_id": {"source": source, "id": external_id} if external_id is not None else None}})
-            payload = (head[:-2] + b',"resource":' + document.encode() + b"}}").decode()
+                "external_id": {"source": source, "id": external_id} if external_id is not None else None,
+                "resource": orjson.Fragment(document)}}).decode()
             out.extend({"subscription_id": s.id, "event_id": event_id, "event_type": event_type, "payload": payload,
                         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
                        for s in targets)
