@@ -33,6 +33,8 @@ from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
 from api.sync.router import router as sync_router
 from api.webhooks.router import router as webhooks_router
+from api.criteria.router import router as criteria_router
+from api.screenings.router import router as screenings_router
 
 logger = logging.getLogger("cartesio")
 
@@ -115,7 +117,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     v1 = APIRouter(prefix=API_PREFIX)
     # Routes match in order: the busiest reads first.
     for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router,
-                   webhooks_router, auth_router, users_router, service_accounts_router, documents_router):
+                   webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
+                   criteria_router, screenings_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -6,15 +6,17 @@ from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, Cl
 from api.changes.models import Change, FeedMark
 from api.core.db import Base
 from api.core.idempotency_models import IdempotencyRecord
+from api.criteria.models import CriteriaSet, CriteriaSetVersion, Criterion
 from api.documents.models import Document
 from api.networks.models import (Commitment, Declaration, Network, NetworkGroup, NetworkGroupMember,
                                  NetworkMemberRole, NetworkMembership, NetworkSource, Signature)
 from api.organizations.models import Organization
+from api.screenings.models import Screening, ScreeningResult
 from api.sync.models import MirrorState, SyncSource
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "Base", "Change", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
+    "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",
     "SupplyChainLink", "SyncSource", "User", "WebhookDelivery", "WebhookSubscription",

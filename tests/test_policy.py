@@ -56,6 +56,20 @@ def _source(client, auth) -> str:  # noqa: ANN001
     return "matrice"
 
 
+def _criterion(client, auth) -> tuple[int, str]:  # noqa: ANN001
+    """A criterion created by the admin, and its owner key."""
+    created = client.post("/api/v1/criteria", headers=auth(ADMIN), json={
+        "name": _name(), "definition": {"type": "has", "what": "website"}})
+    assert created.status_code == 201, created.text
+    me = client.get("/api/v1/auth/me", headers=auth(ADMIN)).json()
+    return created.json()["id"], f"user:{me['id']}"
+
+
+def _imagine_set(client) -> int:  # noqa: ANN001
+    sets = client.get("/api/v1/criteria-sets?limit=200").json()["items"]
+    return next(s["id"] for s in sets if "(IMAGINE)" in s["name"] and s["name"].startswith("Replicabilit"))
+
+
 def prato_target(ids) -> Target:  # noqa: ANN001
     return Target(region_codes=("ITI15",), cluster_ids=(ids["cluster:prato-textile"],))
 
@@ -100,6 +114,14 @@ CASES: dict[Action, Case] = {
                         Target(region_codes=("ITC4C",), source=source)))(_source(c, a))),
     Action.webhooks_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "event_types": ["cluster.*"]}, None)),
+    Action.criteria_create: Case(lambda c, a, ids: (
+        "post", "/api/v1/criteria", {"name": _name(), "definition": {"type": "has", "what": "members"}}, None)),
+    Action.criteria_update: Case(lambda c, a, ids: (
+        lambda made: ("patch", f"/api/v1/criteria/{made[0]}", {"weight": 2}, Target(owner=made[1])))(
+            _criterion(c, a))),
+    Action.screenings_run: Case(lambda c, a, ids: (
+        "post", "/api/v1/screenings", {"criteria_set_id": _imagine_set(c),
+                                       "scope": {"cluster_ids": [ids["cluster:prato-textile"]]}}, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

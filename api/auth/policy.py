@@ -28,6 +28,7 @@ class ScopeRule(StrEnum):
     organization = "organization"    # the object is the caller's own organization
     chamber = "chamber"              # the object is the caller's chamber of commerce
     source_region = "source_region"  # the object is under the caller's sync source and within its regions
+    owner = "owner"                  # the caller created the object
 
 
 class Action(StrEnum):
@@ -47,9 +48,13 @@ class Action(StrEnum):
     changes_read = "changes:read"
     sync_write = "sync:write"
     webhooks_manage = "webhooks:manage"
+    criteria_create = "criteria:create"
+    criteria_update = "criteria:update"
+    screenings_run = "screenings:run"
 
 
-PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read")
+PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
+                "screenings:read")
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,11 @@ POLICY: tuple[Rule, ...] = (
     # Webhooks are for integrations (and their administrators); each sees only its own.
     Rule(R.region_officer, A.webhooks_manage, S.any),
     Rule(R.reader, A.webhooks_manage, S.any),
+    # Regions pick the clusters where the cluster approach can be replicated: they write criteria and sets
+    # (changing only their own) and run screenings.
+    Rule(R.region_officer, A.criteria_create, S.any),
+    Rule(R.region_officer, A.criteria_update, S.owner),
+    Rule(R.region_officer, A.screenings_run, S.any),
 )
 
 

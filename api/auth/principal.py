@@ -16,6 +16,7 @@ class Target:
     cluster_ids: tuple[int, ...] = ()
     organization_id: int | None = None
     source: str | None = None
+    owner: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,8 @@ class Principal:
         if rule is ScopeRule.source_region:
             return (self.source is not None and target.source == self.source
                     and any(code.startswith(region) for code in target.region_codes for region in self.regions))
+        if rule is ScopeRule.owner:
+            return target.owner is not None and target.owner == self.key
         if rule is ScopeRule.cluster:
             return any(cid in self.clusters for cid in target.cluster_ids)
         if rule is ScopeRule.organization:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # `cartesio worker` processes instead.
     worker_in_process: bool = True
     worker_poll_seconds: float = Field(default=1.0, gt=0)
+    # Screenings over more clusters than this are queued for the worker (202) instead of run in the request.
+    screening_inline_max_clusters: int = Field(default=20_000, ge=0)
+    screening_lease_seconds: int = Field(default=900, ge=10)
     allow_demo_accounts: bool = False
     cors_origins: list[str] = []
 

@@ -29,6 +29,7 @@ from api.networks.models import (Commitment, Declaration, Network, NetworkGroup,
 from api.organizations import service as organizations_service
 from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate
+from api.seed.criteria import seed_criteria
 
 SEED_SOURCE = "cartesio-seed"
 DEMO_SOURCE = "cartesio-demo"
@@ -225,6 +226,8 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         for record in data.get("networks", []):
             await seeder.network(record)
         step("networks", 1)
+        seeder.created += await seed_criteria(session, SYSTEM)
+        step("criteria", 1)
         await seeder.demo(password)
         step("demo accounts", 1)
         return seeder.created

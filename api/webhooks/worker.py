@@ -1,4 +1,5 @@
-"""`cartesio worker`: fans feed changes out to webhooks, delivers them, and prunes what has expired.
+"""`cartesio worker`: fans feed changes out to webhooks, delivers them, runs queued screenings, and prunes what
+has expired.
 
 The API process runs one in its event loop by default (settings.worker_in_process), so the embedded set-up
 needs nothing more; larger set-ups turn that off and run `cartesio worker` processes, as many as they like.
@@ -16,6 +17,7 @@ from sqlalchemy import delete
 from api.changes import service as changes
 from api.core.db import Database, utcnow
 from api.core.idempotency_models import IdempotencyRecord
+from api.screenings import service as screenings
 from api.webhooks import service
 
 logger = logging.getLogger("cartesio.worker")
@@ -32,8 +34,10 @@ async def maintain(db: Database) -> None:
 
 
 async def step(db: Database, client: httpx.AsyncClient) -> int:
-    """One round: fan out what is new, deliver what is due. Returns the work done (0 when idle)."""
-    return await service.dispatch(db) + await service.deliver_due(db, client)
+    """One round: fan out what is new, deliver what is due, run a queued screening. Returns the work done (0 when
+    idle)."""
+    return (await service.dispatch(db) + await service.deliver_due(db, client)
+            + await screenings.run_queued(db))
 
 
 async def run(db: Database, *, stop: asyncio.Event | None = None) -> None:

@@ -1,0 +1,305 @@
+"""Definitions compiled to SQL: each criterion becomes an outcome (TRUE, FALSE or NULL for unknown) and a
+one-line explanation built from the data, both computed by the database for every cluster in one query.
+
+SQL's three-valued logic is the logic of outcomes: AND, OR and NOT over TRUE/FALSE/NULL are exactly the
+all/any/not combinators over pass/fail/unknown. The query has three levels:
+  1. `facts`: one row per cluster with what the leaves look up (correlated sub-queries, run once each);
+  2. `outcomes`: each criterion's outcome and explanation, from the facts;
+  3. the caller's projection (phases, score, final outcome), from the outcomes.
+Levels 1 and 2 carry OFFSET 0, which keeps the planner from inlining them (and re-running the look-ups once
+for every reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import (ColumnElement, Select, String, Text, and_, case, cast, false, func, literal, not_, null, or_,
+                        select, true)
+from sqlalchemy.orm import aliased
+
+from api.clusters.models import Cluster, ClusterMembership, ClusterSector, Recognition, SupplyChainLink
+from api.criteria import definitions as d
+from api.networks.models import Declaration, Network, NetworkMembership, Signature
+from api.organizations.models import Organization
+
+Columns = Any  # the .c collection of the facts sub-query
+Expr = Callable[[Columns], ColumnElement[Any]]
+
+_PASS_FAIL = {
+    "=": ("= {x}", "≠ {x}"), "!=": ("≠ {x}", "= {x}"),
+    "<": ("< {x}", "≥ {x}"), "<=": ("≤ {x}", "> {x}"), ">": ("> {x}", "≤ {x}"), ">=": ("≥ {x}", "< {x}"),
+    "in": ("is one of {x}", "is not one of {x}"), "not_in": ("is not one of {x}", "is one of {x}"),
+    "starts_with": ("is within {x}", "is not within {x}"),
+}
+
+
+def text(value: str) -> ColumnElement[str]:
+    return literal(value, String)
+
+
+def concat(*parts: ColumnElement[Any] | str) -> ColumnElement[str]:
+    out: ColumnElement[Any] | None = None
+    for part in parts:
+        piece = text(part) if isinstance(part, str) else part
+        out = piece if out is None else out + piece
+    assert out is not None
+    return out
+
+
+def outcome_char(outcome: ColumnElement[Any]) -> ColumnElement[str]:
+    return case((outcome, text("p")), (not_(outcome), text("f")), else_=text("u"))
+
+
+@dataclass
+class Node:
+    outcome: Expr
+    explain: Expr
+
+
+@dataclass
+class Compiler:
+    """Collects the facts the leaves need and returns, per criterion, how to compute its outcome from them."""
+
+    dialect: str
+    facts: list[ColumnElement[Any]] = field(default_factory=list)
+
+    def fact(self, expr: ColumnElement[Any]) -> str:
+        name = f"f{len(self.facts)}"
+        self.facts.append(expr.label(name))
+        return name
+
+    def agg_text(self, column: Any) -> ColumnElement[str]:
+        if self.dialect == "postgresql":
+            return func.string_agg(column, text(", "))
+        return func.group_concat(column, text(", "))
+
+    def compile(self, node: Any) -> Node:
+        handler = getattr(self, "_" + node.type)
+        return handler(node)
+
+    # combinators -------------------------------------------------------------------------------------------
+    def _all(self, node: d.AllCriterion) -> Node:
+        parts = [self.compile(child) for child in node.of]
+        return Node(
+            outcome=lambda f: and_(*[p.outcome(f) for p in parts]),
+            explain=lambda f: case(
+                *[(not_(p.outcome(f)), p.explain(f)) for p in parts],
+                *[(p.outcome(f).is_(None), p.explain(f)) for p in parts],
+                else_=_joined([p.explain(f) for p in parts])),
+        )
+
+    def _any(self, node: d.AnyCriterion) -> Node:
+        parts = [self.compile(child) for child in node.of]
+        return Node(
+            outcome=lambda f: or_(*[p.outcome(f) for p in parts]),
+            explain=lambda f: case(
+                *[(p.outcome(f), p.explain(f)) for p in parts],
+                *[(p.outcome(f).is_(None), p.explain(f)) for p in parts],
+                else_=_joined([p.explain(f) for p in parts])),
+        )
+
+    def _not(self, node: d.NotCriterion) -> Node:
+        part = self.compile(node.of)
+        return Node(outcome=lambda f: not_(part.outcome(f)), explain=lambda f: concat("not: ", part.explain(f)))
+
+    # leaves ------------------------------------------------------------------------------------------------
+    def _nace(self, node: d.NaceCriterion) -> Node:
+        codes_text = cast(ClusterSector.nace_codes, Text)
+        # A code list is stored as JSON text: '"13' finds 13, 13.1 and 13.10 (NACE codes are NN, NN.N, NN.NN).
+        within = or_(*[codes_text.like(f'%"{prefix}%') for prefix in node.prefixes])
+        matched = self.fact(select(ClusterSector.label).where(ClusterSector.cluster_id == Cluster.id, within)
+                            .order_by(ClusterSector.position).limit(1).scalar_subquery())
+        known = self.fact(select(self.agg_text(ClusterSector.label))
+                          .where(ClusterSector.cluster_id == Cluster.id, codes_text != "[]").scalar_subquery())
+        name = node.label or "NACE " + ", ".join(node.prefixes)
+        return Node(
+            outcome=lambda f: case((f[matched].is_not(None), true()), (f[known].is_not(None), false()), else_=null()),
+            explain=lambda f: case(
+                (f[matched].is_not(None), concat("sector '", f[matched], f"' matches {name}")),
+                (f[known].is_not(None), concat("sectors '", f[known], f"' do not match {name}")),
+                else_=text("no NACE code known for the cluster's sectors")),
+        )
+
+    def _field(self, node: d.FieldCriterion) -> Node:
+        field_type, label = d.FIELDS[node.field]
+        if node.field == "sector_count":
+            column: ColumnElement[Any] = func.nullif(
+                select(func.count()).where(ClusterSector.cluster_id == Cluster.id).scalar_subquery(), 0)
+        else:
+            column = getattr(Cluster, node.field)
+        value = self.fact(column)
+        approximate = None
+        if node.field in ("enterprises_count", "employees_count"):
+            approximate = self.fact(getattr(Cluster, node.field.replace("_count", "_approximate")))
+        shown = (", ".join(str(v) for v in node.value) if isinstance(node.value, list) else str(node.value))
+        yes, no = (template.format(x=shown) for template in _PASS_FAIL[node.op])
+
+        def compare(f: Columns) -> ColumnElement[Any]:
+            col = f[value]
+            op = node.op
+            if op == "in":
+                return col.in_(node.value)
+            if op == "not_in":
+                return col.not_in(node.value)
+            if op == "starts_with":
+                return col.like(f"{node.value}%")
+            return {"=": col.__eq__, "!=": col.__ne__, "<": col.__lt__, "<=": col.__le__, ">": col.__gt__,
+                    ">=": col.__ge__}[op](node.value)
+
+        def explain(f: Columns) -> ColumnElement[str]:
+            about: ColumnElement[str] | str = ""
+            if approximate is not None:
+                about = case((f[approximate], text("about ")), else_=text(""))
+            shown_value = concat(about, cast(f[value], String))
+            return case(
+                (f[value].is_(None), text(f"{label} unknown")),
+                (compare(f), concat(f"{label} ", shown_value, f" {yes}")),
+                else_=concat(f"{label} ", shown_value, f" {no}"))
+
+        return Node(outcome=compare, explain=explain)
+
+    def _has(self, node: d.PresenceCriterion) -> Node:
+        what = node.what
+        P = d.Presence
+        if what is P.coordinating_body:
+            expr = concat("coordinating body: ", select(Organization.name)
+                          .where(Organization.id == Cluster.coordinating_body_id).scalar_subquery())
+            missing = "no coordinating body recorded"
+        elif what is P.eco_innovation:
+            expr = case((func.length(func.trim(func.coalesce(Cluster.eco_innovation, ""))) > 0,
+                         text("eco-innovation experiences recorded")))
+            missing = "no eco-innovation experience recorded"
+        elif what is P.recognition:
+            query = select(concat("recognition: ", Recognition.name)).where(Recognition.cluster_id == Cluster.id)
+            if node.kinds:
+                query = query.where(Recognition.kind.in_([k.value for k in node.kinds]))
+            expr = query.order_by(Recognition.id).limit(1).scalar_subquery()
+            missing = ("no environmental recognition recorded" if not node.kinds else
+                       "no recognition of kind " + ", ".join(k.value for k in node.kinds) + " recorded")
+        elif what is P.members:
+            count = select(func.count()).where(ClusterMembership.cluster_id == Cluster.id,
+                                               ClusterMembership.left_date.is_(None)).scalar_subquery()
+            expr = case((count > 0, concat(cast(count, String), " member organizations recorded")))
+            missing = "no member organization recorded"
+        elif what is P.website:
+            expr = case((func.length(func.coalesce(Cluster.website, "")) > 0, concat("website: ", Cluster.website)))
+            missing = "no website recorded"
+        elif what is P.location:
+            expr = case((func.coalesce(Cluster.locality, Cluster.region_name, Cluster.region_code).is_not(None),
+                         concat("located in ", func.coalesce(Cluster.locality, Cluster.region_name,
+                                                             Cluster.region_code))))
+            missing = "no locality or region recorded"
+        else:
+            expr = case((and_(Cluster.latitude.is_not(None), Cluster.longitude.is_not(None)),
+                         text("coordinates recorded")))
+            missing = "no coordinates recorded"
+        found = self.fact(expr)
+        return Node(outcome=lambda f: f[found].is_not(None),
+                    explain=lambda f: func.coalesce(f[found], text(missing)))
+
+    def _supply_chain(self, node: d.SupplyChainCriterion) -> Node:
+        partner = aliased(Cluster)
+        supplies = (select(concat("supplies ", partner.name)).select_from(SupplyChainLink)
+                    .join(partner, partner.id == SupplyChainLink.customer_id)
+                    .where(SupplyChainLink.supplier_id == Cluster.id)
+                    .order_by(SupplyChainLink.id).limit(1).scalar_subquery())
+        supplied = (select(concat("is supplied by ", partner.name)).select_from(SupplyChainLink)
+                    .join(partner, partner.id == SupplyChainLink.supplier_id)
+                    .where(SupplyChainLink.customer_id == Cluster.id)
+                    .order_by(SupplyChainLink.id).limit(1).scalar_subquery())
+        expr = {"supplier": supplies, "customer": supplied}.get(node.direction, func.coalesce(supplies, supplied))
+        found = self.fact(expr)
+        missing = {"supplier": "supplies no recorded cluster", "customer": "is supplied by no recorded cluster"}.get(
+            node.direction, "no supply-chain link recorded")
+        return Node(outcome=lambda f: f[found].is_not(None),
+                    explain=lambda f: func.coalesce(f[found], text(missing)))
+
+    def _tags(self, node: d.TagsCriterion) -> Node:
+        tags_text = self.fact(cast(Cluster.tags, Text))
+        quoted = ", ".join(f"'{tag}'" for tag in node.tags)
+        several = len(node.tags) > 1
+        yes = f"tagged {'with one of ' if several and node.match == 'any' else ''}{quoted}"
+        no = f"not tagged {'with all of ' if several and node.match == 'all' else ''}{quoted}"
+
+        def outcome(f: Columns) -> ColumnElement[Any]:
+            tests = [f[tags_text].like(f'%"{_like_escape(tag)}"%', escape="\\") for tag in node.tags]
+            return func.coalesce(and_(*tests) if node.match == "all" else or_(*tests), false())
+
+        return Node(outcome=outcome, explain=lambda f: case((outcome(f), text(yes)), else_=text(no)))
+
+    def _interest(self, node: d.InterestCriterion) -> Node:
+        def of_cluster(org_column: Any) -> ColumnElement[bool]:
+            members = select(ClusterMembership.organization_id).where(ClusterMembership.cluster_id == Cluster.id,
+                                                                      ClusterMembership.left_date.is_(None))
+            return or_(org_column == Cluster.coordinating_body_id, org_column.in_(members))
+
+        found_by: list[ColumnElement[Any]] = []
+        if d.Evidence.network_membership in node.evidence:
+            query = (select(concat("member of network '", Network.name, "' through ", Organization.name))
+                     .select_from(NetworkMembership)
+                     .join(Network, Network.id == NetworkMembership.network_id)
+                     .join(Organization, Organization.id == NetworkMembership.organization_id)
+                     .where(NetworkMembership.left_date.is_(None), of_cluster(NetworkMembership.organization_id)))
+            if node.network_ids:
+                query = query.where(NetworkMembership.network_id.in_(node.network_ids))
+            found_by.append(query.order_by(NetworkMembership.id).limit(1).scalar_subquery())
+        if d.Evidence.signed_commitment in node.evidence:
+            query = (select(concat("signed '", Declaration.title, "' through ", Organization.name))
+                     .select_from(Signature)
+                     .join(Declaration, Declaration.id == Signature.declaration_id)
+                     .join(Organization, Organization.id == Signature.organization_id)
+                     .where(of_cluster(Signature.organization_id)))
+            if node.network_ids:
+                query = query.where(Declaration.network_id.in_(node.network_ids))
+            found_by.append(query.order_by(Signature.id).limit(1).scalar_subquery())
+        found = self.fact(found_by[0] if len(found_by) == 1 else func.coalesce(*found_by))
+        return Node(outcome=lambda f: f[found].is_not(None),
+                    explain=lambda f: func.coalesce(concat("shows interest: ", f[found]),
+                                                    text("no evidence of interest recorded")))
+
+
+def _joined(parts: Sequence[ColumnElement[str]]) -> ColumnElement[str]:
+    pieces: list[ColumnElement[str] | str] = []
+    for i, part in enumerate(parts):
+        if i:
+            pieces.append("; ")
+        pieces.append(part)
+    return concat(*pieces)
+
+
+def _like_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass
+class Compiled:
+    """The outcome and explanation columns of each criterion, over a sub-query of the clusters in scope."""
+
+    outcomes: Any  # sub-query with id, name, country, region_code, kind, o0.., x0..
+    count: int
+
+
+def compile_criteria(definitions: Sequence[Any], *, dialect: str, scope: Sequence[ColumnElement[bool]]) -> Compiled:
+    compiler = Compiler(dialect)
+    nodes = [compiler.compile(definition) for definition in definitions]
+    facts = (select(Cluster.id, Cluster.name, Cluster.country, Cluster.region_code, Cluster.kind, *compiler.facts)
+             .where(*scope).offset(0).subquery("facts"))
+    f = facts.c
+    columns = [f.id, f.name, f.country, f.region_code, f.kind]
+    for i, node in enumerate(nodes):
+        columns.append(node.outcome(f).label(f"o{i}"))
+        columns.append(node.explain(f).label(f"x{i}"))
+    outcomes = select(*columns).offset(0).subquery("outcomes")
+    return Compiled(outcomes=outcomes, count=len(nodes))
+
+
+def validate_compiles(definition: Any) -> None:
+    """Compile once when a definition is saved, so a run never meets one it cannot evaluate."""
+    Compiler("sqlite").compile(definition)
+
+
+def plain_select(compiled: Compiled) -> Select[Any]:
+    return select(compiled.outcomes)
