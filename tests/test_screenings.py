@@ -120,11 +120,11 @@ class TestOutcomes:
         assert [p["outcome"] for p in got[world["unknown"]]["phases"]] == ["unknown", "unknown", "fail"]
 
     def test_score_adds_the_weights_of_passed_criteria(self, client, auth, world):
-        got = results(client, run(client, auth, world["set"]["review"],
-                                  [world["passes"], world["fails"]])["id"])
+        screening = run(client, auth, world["set"]["review"], [world["passes"], world["fails"]])
+        got = results(client, screening["id"])
         assert got[world["passes"]]["score"] == 3.0  # 1 (no weight) + 2
         assert got[world["fails"]]["score"] == 0.5
-        ordered = client.get(f"/api/v1/screenings/{run(client, auth, world['set']['review'], [world['passes'], world['fails']])['id']}/results").json()
+        ordered = client.get(f"/api/v1/screenings/{screening['id']}/results").json()
         assert [i["cluster_id"] for i in ordered["items"]] == [world["passes"], world["fails"]]
 
     def test_the_funnel_counts_who_entered_and_left_each_phase(self, client, auth, world):

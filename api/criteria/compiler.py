@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import (ColumnElement, Select, String, Text, and_, case, cast, false, func, literal, not_, null, or_,
+from sqlalchemy import (ColumnElement, String, Text, and_, case, cast, false, func, literal, not_, null, or_,
                         select, true)
 from sqlalchemy.orm import aliased
 
@@ -300,6 +300,3 @@ def validate_compiles(definition: Any) -> None:
     """Compile once when a definition is saved, so a run never meets one it cannot evaluate."""
     Compiler("sqlite").compile(definition)
 
-
-def plain_select(compiled: Compiled) -> Select[Any]:
-    return select(compiled.outcomes)

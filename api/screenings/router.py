@@ -13,8 +13,7 @@ from api.core.db import DatabaseDep, ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, problems
 from api.core.etag import body_etag
 from api.core.http import json_bytes
-from api.core.pagination import link_header
-from api.core.pagination import SortKey, fetch_page
+from api.core.pagination import SortKey, fetch_page, link_header
 from api.core.schemas import Page
 from api.screenings import results, service
 from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
@@ -121,6 +120,7 @@ async def compare(
     outcome while staying on (or off) it; a cluster outside one run's scope counts as absent there."""
     before = await _finished(session, screening_id)
     after = await _finished(session, other_id)
-    body = orjson.dumps(await results.compare(session, before, after, change=change, cursor=cursor, limit=limit))
+    compared = await results.compare(session, before, after, change=change, cursor=cursor, limit=limit)
+    body = orjson.dumps(compared)
     return json_bytes(body, etag=body_etag(body), request=request,
-                      headers=link_header(request, orjson.loads(body)["next_cursor"]))
+                      headers=link_header(request, compared["next_cursor"]))
