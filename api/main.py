@@ -26,6 +26,7 @@ from api.core.callers import CallerKeys
 from api.core.idempotency import Idempotency
 from api.core.limits import BodySizeLimit
 from api.core.ratelimit import RateLimit
+from api.core.storage import LocalStorage
 from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, TooManyRequests,
                              ValidationFailed, install_handlers, problems)
 from api.documents.router import router as documents_router
@@ -35,6 +36,8 @@ from api.sync.router import router as sync_router
 from api.webhooks.router import router as webhooks_router
 from api.criteria.router import router as criteria_router
 from api.screenings.router import router as screenings_router
+from api.emas.router import router as emas_router
+from api.audit.router import router as audit_router
 
 logger = logging.getLogger("cartesio")
 
@@ -101,13 +104,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id, docs_url="/docs", redoc_url=None,
     )
     app.state.settings = settings
+    app.state.storage = LocalStorage(settings.resolved_storage_dir)
     install_handlers(app)
     # The last added runs first: size limit, then rate limit, then idempotency keys, then the app.
     callers = CallerKeys(settings)
     app.add_middleware(Idempotency, settings=settings, callers=callers)
     app.add_middleware(RateLimit, settings=settings, callers=callers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       batch_max_bytes=settings.sync_batch_max_bytes)
+                       batch_max_bytes=settings.sync_batch_max_bytes, upload_max_bytes=settings.upload_max_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=[
@@ -118,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes match in order: the busiest reads first.
     for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router,
                    webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
-                   criteria_router, screenings_router):
+                   criteria_router, screenings_router, emas_router, audit_router):
         v1.include_router(router)
     app.include_router(v1)
 

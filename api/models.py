@@ -1,5 +1,6 @@
 """Every table, imported in one place so Alembic and the tests see the whole metadata."""
 
+from api.audit.models import AuditEvent
 from api.auth.models import LoginFailure, ServiceAccount, User
 from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, ClusterSector, ClusterSource,
                                  Recognition, SupplyChainLink)
@@ -8,6 +9,8 @@ from api.core.db import Base
 from api.core.idempotency_models import IdempotencyRecord
 from api.criteria.models import CriteriaSet, CriteriaSetVersion, Criterion
 from api.documents.models import Document
+from api.emas.models import (Adoption, EmasRequirement, Evidence, ResourceFile, ResourceVersion, SharedResource,
+                             SharedResourceRequirement, Validation, VerifierAccreditation)
 from api.networks.models import (Commitment, Declaration, Network, NetworkGroup, NetworkGroupMember,
                                  NetworkMemberRole, NetworkMembership, NetworkSource, Signature)
 from api.organizations.models import Organization
@@ -16,6 +19,8 @@ from api.sync.models import MirrorState, SyncSource
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "Adoption", "AuditEvent", "EmasRequirement", "Evidence", "ResourceFile", "ResourceVersion", "SharedResource",
+    "SharedResourceRequirement", "Validation", "VerifierAccreditation",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

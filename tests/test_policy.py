@@ -70,6 +70,33 @@ def _imagine_set(client) -> int:  # noqa: ANN001
     return next(s["id"] for s in sets if "(IMAGINE)" in s["name"] and s["name"].startswith("Replicabilit"))
 
 
+VERIFIER = "verificatore@cartesio.example"
+
+
+def _released_resource(client, auth, cluster_id: int) -> int:  # noqa: ANN001
+    """A shared resource of the cluster with a released version 1 (made by the admin)."""
+    made = client.post("/api/v1/emas/resources", headers=auth(ADMIN), json={
+        "cluster_id": cluster_id, "type": "procedure", "title": _name(), "requirements": ["II.A.8.1"]}).json()
+    url = f"/api/v1/emas/resources/{made['id']}/versions"
+    assert client.post(url, headers=auth(ADMIN), json={}).status_code == 201
+    assert client.put(f"{url}/1/files/procedura.txt", headers=auth(ADMIN), content=b"procedura").status_code == 201
+    assert client.post(f"{url}/1/release", headers=auth(ADMIN)).status_code == 200
+    return made["id"]
+
+
+def _validated_resource(client, auth, cluster_id: int) -> int:  # noqa: ANN001
+    resource_id = _released_resource(client, auth, cluster_id)
+    validated = client.post(f"/api/v1/emas/resources/{resource_id}/versions/1/validations", headers=auth(VERIFIER),
+                            json={"outcome": "validated"})
+    assert validated.status_code == 201, validated.text
+    return resource_id
+
+
+def conceria_target(ids, **extra) -> Target:  # noqa: ANN001
+    return Target(region_codes=("ITI17",), organization_id=ids["org:conceria-demo"],
+                  cluster_ids=(ids["cluster:santa-croce-tannery"],), **extra)
+
+
 def prato_target(ids) -> Target:  # noqa: ANN001
     return Target(region_codes=("ITI15",), cluster_ids=(ids["cluster:prato-textile"],))
 
@@ -122,10 +149,35 @@ CASES: dict[Action, Case] = {
     Action.screenings_run: Case(lambda c, a, ids: (
         "post", "/api/v1/screenings", {"criteria_set_id": _imagine_set(c),
                                        "scope": {"cluster_ids": [ids["cluster:prato-textile"]]}}, None)),
+    Action.emas_resources_write: Case(lambda c, a, ids: (
+        "post", "/api/v1/emas/resources", {"cluster_id": ids["cluster:prato-textile"], "type": "other",
+                                           "title": _name(), "requirements": ["I.1"]}, prato_target(ids))),
+    Action.emas_validate: Case(lambda c, a, ids: (
+        "post", f"/api/v1/emas/resources/{_released_resource(c, a, ids['cluster:prato-textile'])}/versions/1/"
+                "validations", {"outcome": "validated"}, None)),
+    Action.verifiers_manage: Case(lambda c, a, ids: (
+        "put", f"/api/v1/organizations/{ids['org:verificatore-demo']}/accreditation",
+        {"accreditation_number": "DEMO-0001", "accrediting_body": "Ente di accreditamento (demo)",
+         "nace_scopes": ["13", "14", "15"]}, None)),
+    # An organization's EMAS records are hidden (404) from those who may not read them; see HIDDEN.
+    Action.emas_adopt: Case(lambda c, a, ids: (
+        "post", f"/api/v1/organizations/{ids['org:conceria-demo']}/adoptions",
+        {"resource_id": _validated_resource(c, a, ids["cluster:santa-croce-tannery"]), "version": 1},
+        conceria_target(ids))),
+    Action.emas_evidence_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/organizations/{ids['org:conceria-demo']}/evidence",
+        {"requirement_code": "II.A.9.3", "title": _name()}, conceria_target(ids))),
+    Action.emas_coverage_read: Case(lambda c, a, ids: (
+        "get", f"/api/v1/organizations/{ids['org:conceria-demo']}/emas-coverage", None, conceria_target(ids))),
+    Action.audit_read: Case(lambda c, a, ids: ("get", "/api/v1/audit?limit=1", None, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),
 }
+
+
+# Actions on an organization's EMAS records: a caller who may not read them is told they do not exist.
+HIDDEN = {Action.emas_adopt, Action.emas_evidence_write, Action.emas_coverage_read}
 
 
 def test_every_action_has_a_case():
@@ -148,6 +200,8 @@ def test_matrix(client, auth, ids, role, action):
                           organizations=tuple(me["organizations"]), chambers=tuple(me["chambers"]))
     if principal.can(action, target):
         assert response.status_code in (200, 201, 204), (role, action, response.text)
+    elif action in HIDDEN and not principal.can(Action.emas_coverage_read, target):
+        assert_problem(response, 404)
     else:
         assert_problem(response, 403)
 

@@ -51,10 +51,17 @@ class Action(StrEnum):
     criteria_create = "criteria:create"
     criteria_update = "criteria:update"
     screenings_run = "screenings:run"
+    emas_resources_write = "emas_resources:write"
+    emas_validate = "emas:validate"
+    verifiers_manage = "verifiers:manage"
+    emas_adopt = "emas:adopt"
+    emas_evidence_write = "emas_evidence:write"
+    emas_coverage_read = "emas_coverage:read"
+    audit_read = "audit:read"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
-                "screenings:read")
+                "screenings:read", "emas_requirements:read", "emas_resources:read")
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,11 @@ class Rule:
 
 R, A, S = Role, Action, ScopeRule
 
+# Only an accredited verifier validates, whatever other rights an account has.
+ACCREDITED_ONLY = frozenset({A.emas_validate})
+
 POLICY: tuple[Rule, ...] = (
-    *(Rule(R.admin, action, S.any) for action in Action),
+    *(Rule(R.admin, action, S.any) for action in Action if action not in ACCREDITED_ONLY),
     Rule(R.region_officer, A.clusters_create, S.region),
     Rule(R.region_officer, A.clusters_update, S.region),
     Rule(R.region_officer, A.clusters_delete, S.region),
@@ -94,6 +104,17 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.region_officer, A.criteria_create, S.any),
     Rule(R.region_officer, A.criteria_update, S.owner),
     Rule(R.region_officer, A.screenings_run, S.any),
+    # The district EMAS approach: the cluster builds shared resources, an accredited verifier validates them
+    # (its accreditation and conflicts of interest are checked by the service), members adopt them and
+    # record what they built themselves; a firm's coverage is seen by the firm, its clusters and its Region.
+    Rule(R.cluster_manager, A.emas_resources_write, S.cluster),
+    Rule(R.verifier, A.emas_validate, S.any),
+    Rule(R.enterprise, A.emas_adopt, S.organization),
+    Rule(R.cluster_manager, A.emas_adopt, S.cluster),
+    Rule(R.enterprise, A.emas_evidence_write, S.organization),
+    Rule(R.enterprise, A.emas_coverage_read, S.organization),
+    Rule(R.cluster_manager, A.emas_coverage_read, S.cluster),
+    Rule(R.region_officer, A.emas_coverage_read, S.region),
 )
 
 

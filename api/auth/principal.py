@@ -52,8 +52,8 @@ class Principal:
 
     @property
     def key(self) -> str:
-        """Who this is, as stored with what it owns: "service:3", "user:7"."""
-        return f"{self.kind}:{self.id}"
+        """Who this is, as stored with what it owns: "service:3", "user:7" ("system" for the seed)."""
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
 
     def matches(self, rule: ScopeRule, target: Target | None) -> bool:
         if rule is ScopeRule.any:

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Sync batches (POST .../clusters:batch) carry up to this many records, in up to this many bytes.
     sync_batch_max_records: int = Field(default=10_000, ge=1)
     sync_batch_max_bytes: int = Field(default=64 * 1_048_576, ge=1024)
+    # Uploaded files (shared EMAS resources): the largest accepted, and where they are kept (var/files when unset).
+    upload_max_bytes: int = Field(default=20 * 1_048_576, ge=1024)
+    storage_dir: Path | None = None
 
     # The changes feed keeps tombstones this long; a cursor from before then answers 410.
     changes_retention_seconds: int = Field(default=30 * 86400, ge=60)
@@ -95,6 +98,10 @@ class Settings(BaseSettings):
         if self.webhook_allow_private_targets is not None:
             return self.webhook_allow_private_targets
         return self.environment != "production"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return self.storage_dir or (self.var_dir / "files")
 
     @property
     def resolved_database_url(self) -> str:

@@ -12,17 +12,27 @@ from api.core.errors import PayloadTooLarge, render
 class BodySizeLimit:
     """413 for bodies over the limit, whether they announce their length or stream without one."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, batch_max_bytes: int | None = None):
+    def __init__(self, app: ASGIApp, *, max_bytes: int, batch_max_bytes: int | None = None,
+                 upload_max_bytes: int | None = None):
         self.app = app
         self.default_max_bytes = max_bytes
         self.batch_max_bytes = batch_max_bytes or max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
+
+    def limit_for(self, scope: Scope) -> int:
+        path = scope["path"]
+        # Batch endpoints (…:batch) take many records at once; file uploads are PUT …/files/{name}.
+        if path.endswith(":batch"):
+            return self.batch_max_bytes
+        if scope["method"] == "PUT" and "/files/" in path:
+            return self.upload_max_bytes
+        return self.default_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # Batch endpoints (…:batch) take many records at once.
-        max_bytes = self.batch_max_bytes if scope["path"].endswith(":batch") else self.default_max_bytes
+        max_bytes = self.limit_for(scope)
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
                 await render(Request(scope), self._too_large(max_bytes))(scope, receive, send)

@@ -30,6 +30,9 @@ from api.organizations import service as organizations_service
 from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate
 from api.seed.criteria import seed_criteria
+from api.seed.emas import seed_emas
+from api.emas import catalogue
+from api.core.storage import LocalStorage
 
 SEED_SOURCE = "cartesio-seed"
 DEMO_SOURCE = "cartesio-demo"
@@ -41,6 +44,12 @@ DEMO_ORGANIZATIONS: list[dict[str, Any]] = [
      "region_code": "ITI17", "municipality": "Santa Croce sull'Arno", "province": "PI", "ateco_code": "15.11",
      "cluster": "santa-croce-tannery"},
     {"key": "verificatore-demo", "name": "Verificatore Ambientale Demo", "kind": "verifier", "country": "IT"},
+    {"key": "lanificio-demo", "name": "Lanificio Demo S.r.l.", "kind": "enterprise", "country": "IT",
+     "region_code": "ITI15", "municipality": "Prato", "province": "PO", "ateco_code": "13.20",
+     "cluster": "prato-textile"},
+    {"key": "calzaturificio-demo", "name": "Calzaturificio Demo S.r.l.", "kind": "enterprise", "country": "IT",
+     "region_code": "ITI12", "municipality": "Capannori", "province": "LU", "ateco_code": "15.20",
+     "cluster": "lucca-footwear"},
 ]
 
 
@@ -230,4 +239,8 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         step("criteria", 1)
         await seeder.demo(password)
         step("demo accounts", 1)
+        seeder.created += await catalogue.install(session)
+        seeder.created += await seed_emas(session, LocalStorage(db.settings.resolved_storage_dir), SYSTEM,
+                                          orgs=seeder.orgs, clusters=seeder.clusters)
+        step("EMAS", 1)
         return seeder.created

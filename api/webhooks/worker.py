@@ -12,11 +12,13 @@ import logging
 import time
 
 import httpx
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from api.changes import service as changes
 from api.core.db import Database, utcnow
 from api.core.idempotency_models import IdempotencyRecord
+from api.core.storage import LocalStorage, Storage
+from api.emas.models import ResourceFile
 from api.screenings import service as screenings
 from api.webhooks import service
 
@@ -25,12 +27,28 @@ MAINTENANCE_EVERY_SECONDS = 300.0
 
 
 async def maintain(db: Database) -> None:
-    """Expired idempotency keys, superseded feed entries, tombstones past retention."""
+    """Expired idempotency keys, superseded feed entries, tombstones past retention, orphaned files."""
     settings = db.settings
     async with db.session_scope() as session:
         await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at < utcnow()))
     await changes.prune(db, retention_seconds=settings.changes_retention_seconds,
                         compact_after_seconds=settings.changes_compact_after_seconds)
+    await sweep_files(db, LocalStorage(settings.resolved_storage_dir))
+
+
+async def sweep_files(db: Database, storage: Storage, *, older_than_seconds: float = 3600) -> int:
+    """Delete stored files no row refers to: left when a cluster and its resources were deleted, or when a
+    transaction failed after its upload was stored. Only files older than an hour, so no upload in flight."""
+    candidates = storage.keys_older_than(older_than_seconds)
+    if not candidates:
+        return 0
+    async with db.read_scope() as session:
+        known = set((await session.scalars(select(ResourceFile.storage_key)
+                                           .where(ResourceFile.storage_key.in_(candidates)))).all())
+    orphans = [key for key in candidates if key not in known]
+    for key in orphans:
+        await storage.delete(key)
+    return len(orphans)
 
 
 async def step(db: Database, client: httpx.AsyncClient) -> int:
