@@ -38,6 +38,7 @@ from api.criteria.router import router as criteria_router
 from api.screenings.router import router as screenings_router
 from api.emas.router import router as emas_router
 from api.audit.router import router as audit_router
+from api.ecocluster.router import router as ecocluster_router
 
 logger = logging.getLogger("cartesio")
 
@@ -122,7 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes match in order: the busiest reads first.
     for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router,
                    webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
-                   criteria_router, screenings_router, emas_router, audit_router):
+                   criteria_router, screenings_router, emas_router, audit_router,
+                   ecocluster_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -9,6 +9,7 @@ from api.core.db import Base
 from api.core.idempotency_models import IdempotencyRecord
 from api.criteria.models import CriteriaSet, CriteriaSetVersion, Criterion
 from api.documents.models import Document
+from api.ecocluster.models import ApoAttestation, IndicatorSeries, IndicatorTarget, IndicatorValue, ProgrammeStep
 from api.emas.models import (Adoption, EmasRequirement, Evidence, ResourceFile, ResourceVersion, SharedResource,
                              SharedResourceRequirement, Validation, VerifierAccreditation)
 from api.networks.models import (Commitment, Declaration, Network, NetworkGroup, NetworkGroupMember,
@@ -21,6 +22,7 @@ from api.webhooks.models import WebhookDelivery, WebhookSubscription
 __all__ = [
     "Adoption", "AuditEvent", "EmasRequirement", "Evidence", "ResourceFile", "ResourceVersion", "SharedResource",
     "SharedResourceRequirement", "Validation", "VerifierAccreditation",
+    "ApoAttestation", "IndicatorSeries", "IndicatorTarget", "IndicatorValue", "ProgrammeStep",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

@@ -92,6 +92,14 @@ def _validated_resource(client, auth, cluster_id: int) -> int:  # noqa: ANN001
     return resource_id
 
 
+def _apo_request(client, auth) -> tuple[int, int]:  # noqa: ANN001
+    """A new cluster in ITI15 with a pending APO request."""
+    cluster = _cluster(client, auth)["id"]
+    requested = client.post(f"/api/v1/clusters/{cluster}/apo", headers=auth(ADMIN), json={})
+    assert requested.status_code == 201, requested.text
+    return cluster, requested.json()["id"]
+
+
 def conceria_target(ids, **extra) -> Target:  # noqa: ANN001
     return Target(region_codes=("ITI17",), organization_id=ids["org:conceria-demo"],
                   cluster_ids=(ids["cluster:santa-croce-tannery"],), **extra)
@@ -170,6 +178,12 @@ CASES: dict[Action, Case] = {
     Action.emas_coverage_read: Case(lambda c, a, ids: (
         "get", f"/api/v1/organizations/{ids['org:conceria-demo']}/emas-coverage", None, conceria_target(ids))),
     Action.audit_read: Case(lambda c, a, ids: ("get", "/api/v1/audit?limit=1", None, None)),
+    Action.cluster_programme_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/clusters/{ids['cluster:prato-textile']}/programme/steps", {"title": _name()},
+        prato_target(ids))),
+    Action.apo_decide: Case(lambda c, a, ids: (
+        lambda made: ("patch", f"/api/v1/clusters/{made[0]}/apo/{made[1]}", {"status": "refused"},
+                      Target(region_codes=("ITI15",), cluster_ids=(made[0],))))(_apo_request(c, a))),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

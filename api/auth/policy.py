@@ -58,6 +58,8 @@ class Action(StrEnum):
     emas_evidence_write = "emas_evidence:write"
     emas_coverage_read = "emas_coverage:read"
     audit_read = "audit:read"
+    cluster_programme_write = "cluster_programme:write"
+    apo_decide = "apo:decide"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
@@ -115,6 +117,11 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.enterprise, A.emas_coverage_read, S.organization),
     Rule(R.cluster_manager, A.emas_coverage_read, S.cluster),
     Rule(R.region_officer, A.emas_coverage_read, S.region),
+    # The Eco-Cluster programme, territorial indicators and the APO request are the cluster's to keep; the
+    # Region records the decision on an APO attestation.
+    Rule(R.cluster_manager, A.cluster_programme_write, S.cluster),
+    Rule(R.region_officer, A.cluster_programme_write, S.region),
+    Rule(R.region_officer, A.apo_decide, S.region),
 )
 
 

@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
+from api.clusters.models import Recognition
 from api.core.storage import Storage
+from api.ecocluster.models import ApoAttestation
 from api.emas import coverage, service, validation
 from api.emas.models import Adoption, Evidence, SharedResource, VerifierAccreditation
 from api.emas.schemas import (AccreditationIn, AdoptionCreate, EvidenceCreate, ResourceCreate, ValidationCreate,
@@ -96,7 +98,24 @@ async def seed_emas(session: AsyncSession, storage: Storage, actor: Principal, *
             requirement_code=item["requirement"], title=item["title"]))
         made.is_demo = True
         created += 1
+    created += await seed_apo(session)
     await session.flush()
+    return created
+
+
+async def seed_apo(session: AsyncSession) -> int:
+    """An APO attestation for each cluster whose recognitions record one, with what the record says (the
+    documents give no issuer or dates, so those stay empty)."""
+    created = 0
+    recognitions = (await session.scalars(select(Recognition).where(Recognition.kind == "apo_attestation"))).all()
+    for recognition in recognitions:
+        if await session.scalar(select(ApoAttestation.id).where(
+                ApoAttestation.cluster_id == recognition.cluster_id)) is not None:
+            continue
+        session.add(ApoAttestation(cluster_id=recognition.cluster_id, status="granted", issuer=recognition.issuer,
+                                   granted_date=recognition.issued_date, valid_until=recognition.valid_until,
+                                   reference=recognition.reference, note=recognition.note, version=1))
+        created += 1
     return created
 
 
