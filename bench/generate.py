@@ -473,6 +473,7 @@ class ClusterFactory:
             website=website, website_note=website_note, coordinating_body=body,
             constitutive_elements=constitutive, eco_innovation=eco, tags=tags, sectors=sectors,
             recognitions=recognitions, sources=sources, version=1, created_at=self.now, updated_at=self.now,
+            source=None, external_id=None,
         )
         document = orjson.dumps(service.render(cluster)).decode()
         row = (cid, slug, name, kind, country, region_code, region_name, locality, location_text, lat, lon,

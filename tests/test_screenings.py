@@ -139,6 +139,13 @@ class TestOutcomes:
         assert client.get(f"/api/v1/screenings/{screening['id']}").json() == screening
 
 
+    def test_a_definite_include_needs_no_review(self, client, auth, world):
+        added = cluster(client, auth, sectors=[{"label": "Vari", "nace": []}], tags=["interesse"])
+        got = results(client, run(client, auth, world["set"]["review"], [added["id"]])["id"])
+        assert [p["outcome"] for p in got[added["id"]]["phases"]] == ["unknown", "unknown", "pass"]
+        assert got[added["id"]]["outcome"] == "selected"
+
+
 class TestCombinators:
     @pytest.mark.parametrize(("definition", "expected"), [
         ({"type": "all", "of": [FASHION, BIG]}, "unknown"),
@@ -170,6 +177,25 @@ class TestCombinators:
         assert after["criteria"][0] == {**after["criteria"][0], "outcome": "pass",
                                         "explanation": f"shows interest: member of network '{network['name']}' "
                                                        f"through {org['name']}"}
+
+
+    def test_interest_through_a_member_counts_for_its_own_cluster_only(self, client, auth):
+        member = client.post("/api/v1/organizations", headers=auth(ADMIN), json={
+            "name": f"Impresa {_uid()}", "kind": "enterprise", "country": "IT"}).json()
+        linked, unrelated = cluster(client, auth), cluster(client, auth)
+        assert client.post(f"/api/v1/clusters/{linked['id']}/members", headers=auth(ADMIN),
+                           json={"organization_id": member["id"]}).status_code == 201
+        network = client.post("/api/v1/networks", headers=auth(ADMIN), json={
+            "name": f"Rete {_uid()}", "slug": f"rete-{_uid()}"}).json()
+        client.post(f"/api/v1/networks/{network['id']}/members", headers=auth(ADMIN),
+                    json={"organization_id": member["id"], "role": "adherent"})
+        definition = {"type": "interest", "evidence": ["network_membership", "signed_commitment"]}
+        set_id = criteria_set(client, auth, [{"name": "I", "criteria": [criterion(client, auth, definition)]}])
+        got = results(client, run(client, auth, set_id, [linked["id"], unrelated["id"]])["id"])
+        assert got[linked["id"]]["criteria"][0]["outcome"] == "pass"
+        assert member["name"] in got[linked["id"]]["criteria"][0]["explanation"]
+        assert got[unrelated["id"]]["criteria"][0] == {**got[unrelated["id"]]["criteria"][0], "outcome": "fail",
+                                                       "explanation": "no evidence of interest recorded"}
 
 
 class TestImagine:

@@ -101,7 +101,6 @@ def upgrade() -> None:
     sa.Column('phases', sa.String(length=20), nullable=False),
     sa.Column('path', sa.String(length=20), nullable=False),
     sa.Column('explanations', sa.JSON(), nullable=False),
-    sa.ForeignKeyConstraint(['screening_id'], ['screenings.id'], name=op.f('fk_screening_results_screening_id_screenings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('screening_id', 'cluster_id', name=op.f('pk_screening_results'))
     )
     with op.batch_alter_table('screening_results', schema=None) as batch_op:
