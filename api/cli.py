@@ -130,6 +130,20 @@ def seed_demo(
                   f"{settings.var_dir / 'demo-password'}")
 
 
+@seed_app.command("reference")
+@clean_errors
+def seed_reference() -> None:
+    """Install or update reference data (the EMAS requirements catalogue), for databases without demo data."""
+    from api.emas import catalogue
+
+    async def run(db) -> int:  # noqa: ANN001
+        async with db.session_scope() as session:
+            return await catalogue.install(session)
+
+    created = asyncio.run(_with_db(run))
+    out.print(f"reference data installed: {created} new EMAS requirements")
+
+
 @users_app.command("create")
 @clean_errors
 def users_create(

@@ -61,6 +61,15 @@ def test_upgrade_seed_and_users_from_any_directory(cli_env, tmp_path):
     assert "officer@lombardia.example" in created.stdout
 
 
+def test_seed_reference_installs_the_emas_catalogue_once(cli_env):
+    assert run(cli_env, "db", "upgrade").returncode == 0
+    first = run(cli_env, "seed", "reference")
+    assert first.returncode == 0, first.stderr
+    installed = int(first.stdout.split("installed: ")[1].split()[0])
+    assert installed > 50
+    assert "installed: 0 new" in run(cli_env, "seed", "reference").stdout
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["users", "create", "--email", "x@y.example", "--password", "short", "--role", "reader"], "10 characters"),
     (["users", "create", "--email", "x@y.example", "--password", "a-long-password", "--role", "king"],
