@@ -213,10 +213,24 @@ class TestValidation:
         assert body["valid_until"] == today.replace(year=today.year + 3).isoformat()
         assert [s["state"] for s in body["surveillance"]] == ["upcoming", "upcoming"]
         assert body["accreditation_number"] == "DEMO-0001"
+        due = client.get("/api/v1/emas/surveillance", params={"cluster_id": cluster}).json()
+        assert [(i["resource_id"], i["state"]) for i in due] == [(resource, "upcoming"), (resource, "upcoming")]
+        assert client.get("/api/v1/emas/surveillance", params={"cluster_id": cluster, "state": "due"}).json() == []
         # A later version does not inherit the validation.
         second = released(client, auth, resource)
         listed = {v["number"]: v for v in client.get(versions_url(resource)).json()}
         assert listed[1]["validated"] is True and listed[second]["validated"] is False
+
+    def test_a_surveillance_date_that_has_come_is_listed_as_due(self, client, auth):
+        cluster = new_cluster(client, auth, nace=("14",))
+        resource = new_resource(client, auth, cluster)
+        released(client, auth, resource)
+        start = date.today() - timedelta(days=400)
+        made = validate(client, auth, resource, validated_date=start.isoformat())
+        assert [s["state"] for s in made.json()["surveillance"]] == ["due", "upcoming"]
+        due = client.get("/api/v1/emas/surveillance", params={"state": "due", "cluster_id": cluster}).json()
+        assert [(i["resource_id"], i["due_date"]) for i in due] == [
+            (resource, start.replace(year=start.year + 1).isoformat())]
 
     def test_only_accredited_verifiers_validate(self, client, auth, ids):
         resource = new_resource(client, auth, ids["cluster:prato-textile"])
@@ -257,6 +271,8 @@ class TestValidation:
         body = made.json()
         assert body["status"] == "expired" and body["expired_on"] == end.isoformat()
         assert all(s["state"] == "due" for s in body["surveillance"])
+        listed = client.get("/api/v1/emas/surveillance", params={"cluster_id": ids["cluster:santa-croce-tannery"]})
+        assert all(item["resource_id"] != resource for item in listed.json())  # expired: no more surveillance
         refused = client.post(f"/api/v1/organizations/{ids['org:conceria-demo']}/adoptions", headers=auth(ENTERPRISE),
                               json={"resource_id": resource, "version": 1})
         problem = assert_problem(refused, 409)

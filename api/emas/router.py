@@ -24,7 +24,8 @@ from api.emas.errors import (AdoptionNotFound, AlreadyAdopted, ConflictOfInteres
                              ResourceInUse, ResourceNotFound, VersionNotFound, VersionNotReleased, VersionReleased)
 from api.emas.schemas import (AccreditationIn, AccreditationRead, AdoptionCreate, AdoptionRead, EvidenceCreate,
                               EvidenceRead, RequirementNode, ResourceCreate, ResourceRead, ResourceType,
-                              ResourceUpdate, ValidationCreate, ValidationRead, VersionCreate, VersionRead)
+                              ResourceUpdate, SurveillanceItem, ValidationCreate, ValidationRead, VersionCreate,
+                              VersionRead)
 from api.organizations.errors import OrganizationNotFound
 
 router = APIRouter(tags=["emas"])
@@ -227,6 +228,21 @@ async def validate_version(request: Request, resource_id: ResourceId, number: Nu
     rendered = (await validation.for_versions(session, [version.id])).rendered(version.id, today)
     body = ValidationRead.model_validate(next(v for v in rendered if v["id"] == made.id)).model_dump_json()
     return json_bytes(body.encode(), status_code=201)
+
+
+@router.get("/emas/surveillance", summary="Surveillance dates of validations", response_model=list[SurveillanceItem])
+async def surveillance(
+    request: Request, session: ReadSessionDep,
+    state: Annotated[str | None, Query(pattern="^(due|upcoming)$", description="Only due or upcoming dates.")] = None,
+    verifier_organization_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> Response:
+    """The yearly surveillance dates of the validations still valid, soonest first; `due` once reached. A
+    verifier filters by its organization, a cluster by its id."""
+    items = await validation.surveillance(session, verifier_organization_id=verifier_organization_id,
+                                          cluster_id=cluster_id, state=state, today=_today())
+    body = orjson.dumps([SurveillanceItem.model_validate(i).model_dump(mode="json") for i in items])
+    return json_bytes(body, etag=body_etag(body), request=request)
 
 
 @router.put("/organizations/{organization_id}/accreditation", summary="Record a verifier's accreditation",

@@ -97,6 +97,17 @@ class ValidationRead(ReadSchema):
     is_demo: bool
 
 
+class SurveillanceItem(ReadSchema):
+    validation_id: int
+    resource_id: int
+    resource_title: str
+    cluster_id: int | None
+    version: int
+    verifier_organization_id: int
+    due_date: date
+    state: str = Field(description="due (the date has come) or upcoming")
+
+
 class VersionRead(ReadSchema):
     resource_id: int
     number: int

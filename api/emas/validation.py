@@ -162,6 +162,33 @@ async def validate(session: AsyncSession, *, resource: SharedResource, version: 
     return validation
 
 
+async def surveillance(session: AsyncSession, *, verifier_organization_id: int | None, cluster_id: int | None,
+                       state: str | None, today: date) -> list[dict[str, Any]]:
+    """The yearly surveillance dates of current validations, soonest first: `due` once the date has come."""
+    stmt = (select(Validation, ResourceVersion.number, SharedResource.id, SharedResource.title,
+                   SharedResource.cluster_id)
+            .join(ResourceVersion, ResourceVersion.id == Validation.version_id)
+            .join(SharedResource, SharedResource.id == ResourceVersion.resource_id)
+            .where(Validation.outcome.in_(COUNTING), Validation.valid_until >= today))
+    if verifier_organization_id is not None:
+        stmt = stmt.where(Validation.verifier_organization_id == verifier_organization_id)
+    if cluster_id is not None:
+        stmt = stmt.where(SharedResource.cluster_id == cluster_id)
+    out = []
+    for validation, number, resource_id, title, resource_cluster in (await session.execute(stmt)).all():
+        year = 1
+        while (due := add_years(validation.validated_date, year)) < validation.valid_until:
+            item_state = "due" if due <= today else "upcoming"
+            if state in (None, item_state):
+                out.append({"validation_id": validation.id, "resource_id": resource_id, "resource_title": title,
+                            "cluster_id": resource_cluster, "version": number,
+                            "verifier_organization_id": validation.verifier_organization_id, "due_date": due,
+                            "state": item_state})
+            year += 1
+    out.sort(key=lambda item: (item["due_date"], item["validation_id"]))
+    return out
+
+
 async def accreditation_of(session: AsyncSession, organization_id: int) -> VerifierAccreditation | None:
     return await session.get(VerifierAccreditation, organization_id)
 
