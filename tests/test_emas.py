@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from api.emas.validation import add_years
 from api.main import create_app
 from tests.helpers import assert_problem
 
@@ -210,7 +211,7 @@ class TestValidation:
         body = made.json()
         today = date.today()
         assert body["status"] == "current" and body["validated_date"] == today.isoformat()
-        assert body["valid_until"] == today.replace(year=today.year + 3).isoformat()
+        assert body["valid_until"] == add_years(today, 3).isoformat()
         assert [s["state"] for s in body["surveillance"]] == ["upcoming", "upcoming"]
         assert body["accreditation_number"] == "DEMO-0001"
         due = client.get("/api/v1/emas/surveillance", params={"cluster_id": cluster}).json()
@@ -230,7 +231,7 @@ class TestValidation:
         assert [s["state"] for s in made.json()["surveillance"]] == ["due", "upcoming"]
         due = client.get("/api/v1/emas/surveillance", params={"state": "due", "cluster_id": cluster}).json()
         assert [(i["resource_id"], i["due_date"]) for i in due] == [
-            (resource, start.replace(year=start.year + 1).isoformat())]
+            (resource, add_years(start, 1).isoformat())]
 
     def test_only_accredited_verifiers_validate(self, client, auth, ids):
         resource = new_resource(client, auth, ids["cluster:prato-textile"])
