@@ -39,6 +39,7 @@ from api.screenings.router import router as screenings_router
 from api.emas.router import router as emas_router
 from api.audit.router import router as audit_router
 from api.ecocluster.router import router as ecocluster_router
+from api.calls.router import router as calls_router
 
 logger = logging.getLogger("cartesio")
 
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (clusters_router, organizations_router, networks_router, changes_router, sync_router,
                    webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
                    criteria_router, screenings_router, emas_router, audit_router,
-                   ecocluster_router):
+                   ecocluster_router, calls_router):
         v1.include_router(router)
     app.include_router(v1)
 

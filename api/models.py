@@ -4,6 +4,8 @@ from api.audit.models import AuditEvent
 from api.auth.models import LoginFailure, ServiceAccount, User
 from api.clusters.models import (Cluster, ClusterMembership, ClusterNaceCode, ClusterSector, ClusterSource,
                                  Recognition, SupplyChainLink)
+from api.calls.models import (AccompanimentEntry, Application, ApplicationPartner, Assignment, Call, CallCriterion,
+                              CallPhase, Funder, LedgerEntry, Transition)
 from api.changes.models import Change, FeedMark
 from api.core.db import Base
 from api.core.idempotency_models import IdempotencyRecord
@@ -23,6 +25,8 @@ __all__ = [
     "Adoption", "AuditEvent", "EmasRequirement", "Evidence", "ResourceFile", "ResourceVersion", "SharedResource",
     "SharedResourceRequirement", "Validation", "VerifierAccreditation",
     "ApoAttestation", "IndicatorSeries", "IndicatorTarget", "IndicatorValue", "ProgrammeStep",
+    "AccompanimentEntry", "Application", "ApplicationPartner", "Assignment", "Call", "CallCriterion", "CallPhase",
+    "Funder", "LedgerEntry", "Transition",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

@@ -100,6 +100,36 @@ def _apo_request(client, auth) -> tuple[int, int]:  # noqa: ANN001
     return cluster, requested.json()["id"]
 
 
+def _call(client, auth) -> int:  # noqa: ANN001
+    """An open call with two criteria (made by the admin)."""
+    made = client.post("/api/v1/calls", headers=auth(ADMIN), json={
+        "slug": f"m-{uuid.uuid4().hex[:8]}", "title_it": _name(),
+        "funders": [{"key": "regione", "name": "Regione", "role": "region", "contribution": "1000.00"}],
+        "charge_rule": [{"funder": "region", "share": "1"}],
+        "phases": [{"name": "aperta", "opens_at": "2020-01-01T00:00:00", "closes_at": "2100-01-01T00:00:00"}],
+        "criteria": [{"code": "qualita", "name": "Qualità", "weight": "1", "max_score": "10"}]})
+    assert made.status_code == 201, made.text
+    return made.json()["id"]
+
+
+def _under_evaluation(client, auth, ids) -> int:  # noqa: ANN001
+    """An application of Conceria Demo under evaluation by the demo evaluator and one more."""
+    app = client.post("/api/v1/applications", headers=auth(ADMIN), json={
+        "call_id": _call(client, auth), "organization_id": ids["org:conceria-demo"], "title": _name(),
+        "requested": "100.00"}).json()
+    url = f"/api/v1/applications/{app['id']}"
+    assert client.post(f"{url}/submit", headers=auth(ADMIN)).status_code == 200
+    assert client.post(f"{url}/transitions", headers=auth(ADMIN), json={"to": "admissible"}).status_code == 200
+    other = client.post("/api/v1/users", headers=auth(ADMIN), json={
+        "email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example", "password": "a-long-password",
+        "role": "evaluator"}).json()
+    demo = client.get("/api/v1/auth/me", headers=auth(ACCOUNTS[Role.evaluator])).json()
+    for evaluator in (demo["id"], other["id"]):
+        assert client.post(f"{url}/assignments", headers=auth(ADMIN),
+                           json={"evaluator_id": evaluator}).status_code == 201
+    return app["id"]
+
+
 def conceria_target(ids, **extra) -> Target:  # noqa: ANN001
     return Target(region_codes=("ITI17",), organization_id=ids["org:conceria-demo"],
                   cluster_ids=(ids["cluster:santa-croce-tannery"],), **extra)
@@ -184,6 +214,18 @@ CASES: dict[Action, Case] = {
     Action.apo_decide: Case(lambda c, a, ids: (
         lambda made: ("patch", f"/api/v1/clusters/{made[0]}/apo/{made[1]}", {"status": "refused"},
                       Target(region_codes=("ITI15",), cluster_ids=(made[0],))))(_apo_request(c, a))),
+    Action.calls_manage: Case(lambda c, a, ids: (
+        "post", "/api/v1/calls", {
+            "slug": f"m-{uuid.uuid4().hex[:8]}", "title_it": _name(),
+            "funders": [{"key": "regione", "name": "Regione", "role": "region", "contribution": "10.00"}],
+            "charge_rule": [{"funder": "region", "share": "1"}]}, None)),
+    Action.applications_write: Case(lambda c, a, ids: (
+        "post", "/api/v1/applications", {"call_id": _call(c, a), "organization_id": ids["org:conceria-demo"],
+                                          "title": _name(), "requested": "10.00"},
+        Target(organization_id=ids["org:conceria-demo"]))),
+    Action.evaluations_write: Case(lambda c, a, ids: (
+        "put", f"/api/v1/applications/{_under_evaluation(c, a, ids)}/evaluations/mine",
+        {"scores": {"qualita": {"score": "7"}}}, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

@@ -60,6 +60,9 @@ class Action(StrEnum):
     audit_read = "audit:read"
     cluster_programme_write = "cluster_programme:write"
     apo_decide = "apo:decide"
+    calls_manage = "calls:manage"
+    applications_write = "applications:write"
+    evaluations_write = "evaluations:write"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
@@ -75,8 +78,9 @@ class Rule:
 
 R, A, S = Role, Action, ScopeRule
 
-# Only an accredited verifier validates, whatever other rights an account has.
-ACCREDITED_ONLY = frozenset({A.emas_validate})
+# Only an accredited verifier validates, and only an assigned evaluator scores, whatever other rights an account
+# has.
+ACCREDITED_ONLY = frozenset({A.emas_validate, A.evaluations_write})
 
 POLICY: tuple[Rule, ...] = (
     *(Rule(R.admin, action, S.any) for action in Action if action not in ACCREDITED_ONLY),
@@ -122,6 +126,12 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.cluster_manager, A.cluster_programme_write, S.cluster),
     Rule(R.region_officer, A.cluster_programme_write, S.region),
     Rule(R.region_officer, A.apo_decide, S.region),
+    # Funding calls are run by the Region and the chambers of commerce; firms apply for themselves; evaluators
+    # score what they are assigned (checked by the service).
+    Rule(R.region_officer, A.calls_manage, S.any),
+    Rule(R.chamber_officer, A.calls_manage, S.any),
+    Rule(R.enterprise, A.applications_write, S.organization),
+    Rule(R.evaluator, A.evaluations_write, S.any),
 )
 
 
