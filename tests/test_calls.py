@@ -323,3 +323,81 @@ def test_fifty_concurrent_funding_decisions_never_overspend(client, auth, engine
         per_app = conn.execute(text("SELECT application_id, sum(amount_cents) FROM budget_ledger "
                                     "WHERE call_id = :c GROUP BY application_id"), {"c": call["id"]}).all()
     assert sorted(a for a, _ in per_app) == sorted(funded) and all(total == 100000 for _, total in per_app)
+
+
+class TestDocumentsAndReports:
+    def test_required_documents_are_named_at_submission_and_attachments_follow_upload_rules(self, client, auth,
+                                                                                              engine):
+        call = new_call(client, auth, required_documents=["domanda firmata", "piano finanziario"])
+        app = new_application(client, auth, call["id"])
+        url = f"/api/v1/applications/{app['id']}"
+        pdf = b"%PDF-1.7\n" + b"0" * 2000 + b"\n%%EOF\n"
+        attached = client.put(f"{url}/attachments/domanda.pdf", params={"document": "domanda firmata"},
+                              headers=auth(ENTERPRISE), content=pdf)
+        assert attached.status_code == 201, attached.text
+        assert attached.json()[0]["document"] == "domanda firmata" and attached.json()[0]["size"] == len(pdf)
+        assert_problem(client.put(f"{url}/attachments/piano.pdf", headers=auth(ENTERPRISE), content=b"MZ\x90\x00"),
+                       415)
+        assert_problem(client.put(f"{url}/attachments/..%2Fpiano.pdf", headers=auth(ENTERPRISE), content=pdf), 422)
+        body = assert_problem(client.post(f"{url}/submit", headers=auth(ENTERPRISE)), 422)
+        assert [e["message"] for e in body["errors"] if e["field"] == "eligibility.required_documents"] == [
+            "the application carries no 'piano finanziario'"]
+        client.put(f"{url}/attachments/piano.csv", params={"document": "piano finanziario"},
+                   headers=auth(ENTERPRISE), content=b"voce;importo\nimpianto;2500\n")
+        assert client.post(f"{url}/submit", headers=auth(ENTERPRISE)).status_code == 200
+        assert_problem(client.put(f"{url}/attachments/tardi.pdf", headers=auth(ENTERPRISE), content=pdf), 409)
+        assert len(client.get(f"{url}/attachments", headers=auth(ENTERPRISE)).json()) == 2
+        assert_problem(client.get(f"{url}/attachments", headers=auth("prato@cartesio.example")), 404)
+
+    def test_the_report_counts_in_the_database_and_exports_csv(self, client, auth, engine, ids):
+        call = new_call(client, auth)
+        new_application(client, auth, call["id"], requested="300.00")
+        (funded,) = _funding_ready(engine, call["id"], ids["org:conceria-demo"], 1)
+        client.post(f"/api/v1/applications/{funded}/funding", headers=auth(MANAGER), json={})
+        report = client.get(f"/api/v1/calls/{call['id']}/report").json()
+        assert report["applications"] == 2 and report["granted"] == "1000.00"
+        assert report["by_state"]["draft"] == {"applications": 1, "requested": "300.00", "granted": "0.00"}
+        assert report["by_state"]["funded"]["granted"] == "1000.00"
+        assert report["by_province"]["PI"]["applications"] == 2
+        assert report["requested"] == "1300.00"
+        exported = client.get(f"/api/v1/calls/{call['id']}/report", headers={"Accept": "text/csv"})
+        assert exported.headers["content-type"].startswith("text/csv")
+        assert "by_state,funded,granted,1000.00" in exported.text
+
+
+class TestLombardCall:
+    def test_the_seeded_call_as_the_document_gives_it(self, client, auth):
+        calls = client.get("/api/v1/calls", params={"limit": 200}).json()["items"]
+        call = next(c for c in calls if c["slug"] == "innovazione-filiere-economia-circolare-lombardia")
+        assert call["budget"] == "2000000.00"
+        assert sorted((f["role"], f["contribution"]) for f in call["funders"]) == [
+            ("pool", "1000000.00"), ("region", "1000000.00")]
+        assert call["cofinancing_rate"] == "0.4000" and call["max_grant"] is None and call["min_investment"] is None
+        assert [p["name"] for p in call["phases"]] == ["Fasi 1 e 2", "Fase 3"]
+        assert all(p["opens_at"] is None and p["open_now"] is False for p in call["phases"])
+        budget = client.get(f"/api/v1/calls/{call['id']}/budget").json()
+        assert budget["allocated"] == budget["granted_by_applications"]
+        listed = client.get(f"/api/v1/calls/{call['id']}/applications", params={"limit": 200},
+                            headers=auth(ADMIN)).json()["items"]
+        assert {a["state"] for a in listed} == {s for s in (
+            "draft", "submitted", "admissible", "inadmissible", "under_evaluation", "evaluated", "ranked",
+            "admitted", "not_admitted", "definitive_submitted", "funded", "not_funded", "in_progress", "completed",
+            "revoked", "withdrawn")}
+        assert all(a["is_demo"] for a in listed)
+        chamber = client.get(f"/api/v1/calls/{call['id']}/applications", params={"limit": 200},
+                             headers=auth("camera@cartesio.example")).json()["items"]
+        assert len(chamber) == len(listed)  # Unioncamere Lombardia: every Lombard applicant, no one else
+        assert not client.get(f"/api/v1/calls/{call['id']}/applications", params={"limit": 200},
+                              headers=auth(ENTERPRISE)).json()["items"]
+
+
+def test_an_applicant_of_record_cannot_be_deleted(client, auth):
+    call = new_call(client, auth)
+    org = client.post("/api/v1/organizations", headers=auth(ADMIN), json={
+        "name": f"Richiedente {_uid()}", "kind": "enterprise", "country": "IT", "region_code": "ITI17"}).json()
+    created = client.post("/api/v1/applications", headers=auth(ADMIN), json={
+        "call_id": call["id"], "organization_id": org["id"], "title": "x", "requested": "10.00"})
+    assert created.status_code == 201, created.text
+    body = assert_problem(client.delete(f"/api/v1/organizations/{org['id']}", headers=auth(ADMIN)), 409)
+    assert "applications" in body["detail"] and body["referred_by"] == ["applications"]
+    assert client.get(f"/api/v1/organizations/{org['id']}").status_code == 200

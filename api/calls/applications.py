@@ -3,6 +3,7 @@ may see which application."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +17,13 @@ from api.auth.principal import Principal, Target
 from api.calls import rules
 from api.calls import service as calls_service
 from api.calls.errors import ApplicationNotFound, NotEligible, PhaseClosed, TransitionNotAllowed
-from api.calls.models import Application, ApplicationPartner, Assignment, Call, Transition
+from api.calls.models import Application, ApplicationPartner, Assignment, Attachment, Call, Transition
 from api.calls.schemas import ApplicationCreate, ApplicationState, ApplicationUpdate, cents, euros
 from api.clusters.errors import UnknownReference
 from api.core.db import utcnow
 from api.core.errors import Forbidden, ValidationFailed
 from api.core.pagination import SortKey, fetch_page
+from api.core.storage import Storage, safe_filename
 from api.organizations.models import Organization
 
 
@@ -37,11 +39,20 @@ def render(app: Application) -> dict[str, Any]:
     }
 
 
-async def _chamber_provinces(session: AsyncSession, actor: Principal) -> list[str]:
+async def _chamber_reach(session: AsyncSession, actor: Principal) -> ColumnElement[bool]:
+    """A chamber of commerce sees its province's applications; a regional union of chambers (no province of
+    its own) those of its region's firms."""
     if not actor.chambers:
-        return []
-    return [p for p in (await session.scalars(select(Organization.province)
-                                              .where(Organization.id.in_(actor.chambers)))).all() if p]
+        return false()
+    clauses = []
+    for province, region in (await session.execute(select(Organization.province, Organization.region_code)
+                                                    .where(Organization.id.in_(actor.chambers)))).all():
+        if province:
+            clauses.append(Application.province == province)
+        elif region:
+            clauses.append(Application.organization_id.in_(
+                select(Organization.id).where(Organization.region_code.like(f"{region}%"))))
+    return or_(*clauses) if clauses else false()
 
 
 async def visibility(session: AsyncSession, actor: Principal) -> ColumnElement[bool]:
@@ -56,8 +67,7 @@ async def visibility(session: AsyncSession, actor: Principal) -> ColumnElement[b
     if actor.role == Role.evaluator and actor.id is not None and actor.kind == "user":
         return Application.id.in_(select(Assignment.application_id).where(Assignment.evaluator_id == actor.id))
     if actor.role == Role.chamber_officer:
-        provinces = await _chamber_provinces(session, actor)
-        return Application.province.in_(provinces) if provinces else false()
+        return await _chamber_reach(session, actor)
     if actor.role == Role.region_officer and actor.regions:
         in_region = select(Organization.id).where(or_(*[Organization.region_code.like(f"{r}%")
                                                         for r in actor.regions]))
@@ -202,6 +212,10 @@ async def submit(session: AsyncSession, *, app: Application, actor: Principal, n
         failures.append(rules.Failure("min_investment", f"the budget lines add up to {euros(investment)} euro, "
                                                         f"under the minimum investment of "
                                                         f"{euros(call.min_investment_cents)}"))
+    carried = {a.document for a in await attachments_of(session, app.id)}
+    for document in call.required_documents:
+        if document not in carried:
+            failures.append(rules.Failure("required_documents", f"the application carries no {document!r}"))
     if failures:
         raise NotEligible(f"{len(failures)} eligibility rule(s) fail.", errors=[
             {"field": f"eligibility.{f.rule}", "message": f.message, "code": "not_eligible"} for f in failures])
@@ -252,6 +266,39 @@ async def definitive(session: AsyncSession, *, app: Application, requested_cents
     await record(session, app, ApplicationState.definitive_submitted, actor)
     await session.flush()
     return app
+
+
+async def attachments_of(session: AsyncSession, application_id: int) -> list[Attachment]:
+    return list((await session.scalars(select(Attachment).where(Attachment.application_id == application_id)
+                                       .order_by(Attachment.id))).all())
+
+
+async def attach(session: AsyncSession, *, app: Application, filename: str, document: str | None,
+                 chunks: AsyncIterator[bytes], actor: Principal, storage: Storage, max_bytes: int) -> Attachment:
+    """Stream a document into a draft (its applicant); a file of the same name is replaced; nothing is left
+    behind when the upload fails."""
+    if not _is_applicant(actor, app):
+        raise Forbidden("Only the applicant adds documents to its application.")
+    if app.state != ApplicationState.draft:
+        raise TransitionNotAllowed(f"The application is {app.state}; documents are added to drafts.")
+    name = safe_filename(filename)
+    stored = await storage.save(chunks, filename=name, max_bytes=max_bytes)
+    replaced = await session.scalar(select(Attachment).where(Attachment.application_id == app.id,
+                                                             Attachment.filename == name))
+    try:
+        if replaced is not None:
+            await session.delete(replaced)
+            await session.flush()
+        row = Attachment(application_id=app.id, document=document, filename=name, storage_key=stored.key,
+                         media_type=stored.media_type, size=stored.size, sha256=stored.sha256, uploaded_by=actor.key)
+        session.add(row)
+        await session.flush()
+    except BaseException:
+        await storage.delete(stored.key)
+        raise
+    if replaced is not None:
+        await storage.delete(replaced.storage_key)
+    return row
 
 
 async def transitions(session: AsyncSession, app: Application) -> list[Transition]:

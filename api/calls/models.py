@@ -41,7 +41,7 @@ class Call(Timestamped, Base):
 
     funders: Mapped[list[Funder]] = relationship(lazy="raise", cascade="all, delete-orphan", order_by="Funder.id")
     phases: Mapped[list[CallPhase]] = relationship(lazy="raise", cascade="all, delete-orphan",
-                                                   order_by="CallPhase.opens_at")
+                                                   order_by="CallPhase.id")
     criteria: Mapped[list[CallCriterion]] = relationship(lazy="raise", cascade="all, delete-orphan",
                                                          order_by="CallCriterion.position")
 
@@ -177,6 +177,24 @@ class Assignment(Base):
     scores: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     total: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Attachment(Base):
+    """A document an application carries (the call names the ones it must), stored like every upload."""
+
+    __tablename__ = "application_attachments"
+    __table_args__ = (UniqueConstraint("application_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    document: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(40))
 
 
 class AccompanimentEntry(Base):

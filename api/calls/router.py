@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -10,21 +10,22 @@ from sqlalchemy import select
 from api.auth.deps import AuthenticatedDep
 from api.auth.policy import Action
 from api.auth.errors import InvalidAccessToken
-from api.calls import applications, evaluation, funding, service
+from api.calls import applications, evaluation, funding, reports, service
 from api.calls.errors import (AlreadyAssigned, AlreadyScored, ApplicationNotFound, CallNotFound, CallSlugTaken,
                               EvaluatorConflict, NotAssigned, NotEligible, OverBudget, PhaseClosed,
                               TransitionNotAllowed)
 from api.calls.models import AccompanimentEntry
 from api.calls.schemas import (AccompanimentIn, AccompanimentRead, ApplicationCreate, ApplicationRead,
-                               ApplicationState, ApplicationUpdate, AssignmentIn, BudgetRead, CallCreate, CallRead,
+                               ApplicationState, ApplicationUpdate, AssignmentIn, AttachmentRead, BudgetRead, CallCreate, CallRead,
                                DefinitiveIn, EvaluationsRead, FundingIn, RevocationIn, ScoresIn, TransitionIn,
                                TransitionRead, cents)
 from api.clusters.errors import UnknownReference
 from api.core.db import ReadSessionDep, SessionDep
-from api.core.errors import Forbidden, PreconditionFailed, problems
+from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
 from api.core.http import json_bytes
 from api.core.pagination import link_header
+from api.core.storage import StorageDep
 
 router = APIRouter(tags=["calls"])
 
@@ -82,6 +83,23 @@ async def budget(request: Request, call_id: CallId, session: ReadSessionDep) -> 
     """The budget, what is allocated and what each funder has left, from the ledger; `granted_by_applications`
     is the sum the funded applications show, always equal to `allocated`."""
     return _json(request, BudgetRead, await service.budget(session, await service.get(session, call_id)))
+
+
+@router.get("/calls/{call_id}/report", summary="A call's report",
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                             "description": "The report as JSON, or as CSV rows (section, key, measure, value)."},
+                       **problems(CallNotFound)})
+async def call_report(request: Request, call_id: CallId, session: ReadSessionDep,
+                      format: Annotated[Literal["json", "csv"] | None, Query(description="csv, or Accept: text/csv")]
+                      = None) -> Response:
+    """Applications by state, province and category with requested and granted amounts, each funder's
+    remaining budget, and the average score per criterion: aggregates only, no applicant's data."""
+    data = await reports.report(session, await service.get(session, call_id))
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return Response(reports.as_csv(data), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="call-{call_id}-report.csv"'})
+    body = orjson.dumps(data, default=str)
+    return json_bytes(body, etag=body_etag(body), request=request)
 
 
 @router.post("/calls/{call_id}/ranking", summary="Rank the evaluated applications",
@@ -252,6 +270,38 @@ async def definitive(request: Request, application_id: ApplicationId, data: Defi
     app = await applications.get(session, application_id, actor, for_update=True)
     app = await applications.definitive(session, app=app, requested_cents=cents(data.requested), actor=actor)
     return _application(request, app)
+
+
+@router.put("/applications/{application_id}/attachments/{filename:path}", status_code=201,
+            summary="Attach a document", response_model=list[AttachmentRead],
+            openapi_extra={"requestBody": {"required": True, "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+            responses=problems(*WRITE, ApplicationNotFound, TransitionNotAllowed, PayloadTooLarge,
+                               UnsupportedMediaType))
+async def attach(request: Request, application_id: ApplicationId,
+                 filename: Annotated[str, Path(max_length=255, description="The file's name, kept as data.")],
+                 session: SessionDep, actor: AuthenticatedDep, storage: StorageDep,
+                 document: Annotated[str | None, Query(max_length=200, description=(
+                     "Which of the call's required documents this is."))] = None) -> Response:
+    """Stream a document into a draft application, with the same rules as every upload: size limit, type read
+    from the content, sha256 recorded, the name kept as data only."""
+    app = await applications.get(session, application_id, actor, for_update=True)
+    await applications.attach(session, app=app, filename=filename, document=document, chunks=request.stream(),
+                              actor=actor, storage=storage, max_bytes=request.app.state.settings.upload_max_bytes)
+    rows = await applications.attachments_of(session, app.id)
+    return json_bytes(orjson.dumps([AttachmentRead.model_validate(r).model_dump(mode="json") for r in rows]),
+                      status_code=201)
+
+
+@router.get("/applications/{application_id}/attachments", summary="An application's documents",
+            response_model=list[AttachmentRead], responses=problems(ApplicationNotFound))
+async def attachments(request: Request, application_id: ApplicationId, session: ReadSessionDep,
+                      actor: AuthenticatedDep) -> Response:
+    """The documents the application carries: name, required document it stands for, type, size and sha256."""
+    app = await applications.get(session, application_id, actor)
+    rows = await applications.attachments_of(session, app.id)
+    body = orjson.dumps([AttachmentRead.model_validate(r).model_dump(mode="json") for r in rows])
+    return json_bytes(body, etag=body_etag(body), request=request)
 
 
 @router.post("/applications/{application_id}/funding", summary="Fund a definitive project",

@@ -366,3 +366,13 @@ class AccompanimentRead(ReadSchema):
     notes: str | None
     recorded_by: str
     recorded_at: datetime
+
+
+class AttachmentRead(ReadSchema):
+    id: int
+    document: str | None
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime

@@ -34,9 +34,10 @@ async def list_page(session: AsyncSession, *, cursor: str | None, limit: int) ->
 
 
 def open_phase(call: Call, now: datetime) -> CallPhase | None:
-    """The phase open at this moment, by the server's clock."""
+    """The phase open at this moment, by the server's clock; a phase whose opening is not known is not open."""
     for phase in call.phases:
-        if (phase.opens_at is None or phase.opens_at <= now) and (phase.closes_at is None or now < phase.closes_at):
+        if phase.opens_at is not None and phase.opens_at <= now and (phase.closes_at is None
+                                                                     or now < phase.closes_at):
             return phase
     return None
 

@@ -21,10 +21,11 @@ class BodySizeLimit:
 
     def limit_for(self, scope: Scope) -> int:
         path = scope["path"]
-        # Batch endpoints (…:batch) take many records at once; file uploads are PUT …/files/{name}.
+        # Batch endpoints (…:batch) take many records at once; file uploads are PUT …/files/{name} and
+        # …/attachments/{name}.
         if path.endswith(":batch"):
             return self.batch_max_bytes
-        if scope["method"] == "PUT" and "/files/" in path:
+        if scope["method"] == "PUT" and ("/files/" in path or "/attachments/" in path):
             return self.upload_max_bytes
         return self.default_max_bytes
 

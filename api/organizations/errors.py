@@ -7,3 +7,7 @@ class OrganizationNotFound(NotFound):
 
 class DuplicateVatNumber(Conflict):
     slug, title = "duplicate-vat-number", "An organization with this VAT number exists"
+
+
+class OrganizationInUse(Conflict):
+    slug, title = "organization-in-use", "Records that must keep the organization refer to it"

@@ -12,7 +12,7 @@ from api.core.etag import IfMatch, check_if_match, etag
 from api.core.http import model_response, page_of_models
 from api.core.schemas import Page
 from api.organizations import service
-from api.organizations.errors import DuplicateVatNumber, OrganizationNotFound
+from api.organizations.errors import OrganizationInUse, DuplicateVatNumber, OrganizationNotFound
 from api.organizations.schemas import (OrganizationCreate, OrganizationKind, OrganizationRead, OrganizationUpdate,
                                        SizeClass)
 
@@ -82,7 +82,7 @@ async def update_organization(request: Request, organization_id: OrganizationId,
 
 
 @router.delete("/{organization_id}", status_code=204, summary="Delete an organization",
-               responses=problems(*WRITE_PROBLEMS, OrganizationNotFound, PreconditionFailed))
+               responses=problems(OrganizationInUse, *WRITE_PROBLEMS, OrganizationNotFound, PreconditionFailed))
 async def delete_organization(organization_id: OrganizationId, session: SessionDep, actor: AuthenticatedDep,
                               if_match: IfMatch = None) -> Response:
     """Delete an organization and its memberships."""

@@ -18,7 +18,7 @@ from api.core.db import utc_iso
 from api.core.errors import ValidationFailed
 from api.core.identifiers import nuts_matches_country, size_class, vat_check_digit_ok
 from api.core.pagination import SortKey, fetch_page
-from api.organizations.errors import DuplicateVatNumber, OrganizationNotFound
+from api.organizations.errors import OrganizationInUse, DuplicateVatNumber, OrganizationNotFound
 from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate, OrganizationUpdate
 
@@ -209,8 +209,23 @@ async def delete_one(session: AsyncSession, *, org: Organization, actor: Princip
     await remove(session, org=org)
 
 
+def _keeping_references() -> list[tuple[str, Any]]:
+    """(table, column) of the records that must keep the organization they refer to (ON DELETE RESTRICT):
+    applications to calls, validations a verifier gave, and the like."""
+    return sorted(((table.name, fk.parent) for table in Organization.metadata.tables.values()
+                   for fk in table.foreign_keys
+                   if fk.column.table.name == "organizations" and (fk.ondelete or "").upper() == "RESTRICT"),
+                  key=lambda item: item[0])
+
+
 async def remove(session: AsyncSession, *, org: Organization) -> None:
-    """Delete the organization and tell the feed; the caller has checked the right to."""
+    """Delete the organization and tell the feed; the caller has checked the right to. An organization that
+    applications or validations refer to stays: 409, naming them."""
+    keeping = [name for name, column in _keeping_references()
+               if await session.scalar(select(column).where(column == org.id).limit(1)) is not None]
+    if keeping:
+        raise OrganizationInUse(f"Organization {org.id} is referred to by {', '.join(sorted(set(keeping)))}, "
+                                "which must keep it; it cannot be deleted.", referred_by=sorted(set(keeping)))
     # Found before the delete, which sets their coordinating_body_id to NULL.
     ids = await clusters_service.coordinated_by(session, organization_id=org.id)
     await session.execute(delete(Organization).where(Organization.id == org.id))

@@ -31,6 +31,7 @@ from api.organizations.models import Organization
 from api.organizations.schemas import OrganizationCreate
 from api.seed.criteria import seed_criteria
 from api.seed.emas import seed_emas
+from api.seed.calls import seed_calls
 from api.emas import catalogue
 from api.core.storage import LocalStorage
 
@@ -243,4 +244,6 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         seeder.created += await seed_emas(session, LocalStorage(db.settings.resolved_storage_dir), SYSTEM,
                                           orgs=seeder.orgs, clusters=seeder.clusters)
         step("EMAS", 1)
+        seeder.created += await seed_calls(session, SYSTEM)
+        step("calls", 1)
         return seeder.created

@@ -16,6 +16,7 @@ from api.clusters import service as clusters_service
 from api.clusters.models import Cluster
 from api.clusters.schemas import ClusterCreate, ClusterRead
 from api.core.db import ReadSessionDep, SessionDep
+from api.organizations.errors import OrganizationInUse
 from api.core.errors import (Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType,
                              problems)
 from api.core.etag import IfMatch, check_if_match
@@ -175,7 +176,7 @@ async def get_organization(request: Request, source: Source, external_id: Extern
 
 
 @router.delete("/organizations/{external_id:path}", status_code=204, summary="Delete an organization by external id",
-               responses=problems(*WRITE_PROBLEMS, RecordNotFound))
+               responses=problems(*WRITE_PROBLEMS, RecordNotFound, OrganizationInUse))
 async def delete_organization(source: Source, external_id: ExternalIdPath, session: SessionDep,
                               actor: AuthenticatedDep, if_match: IfMatch = None) -> Response:
     """Delete the organization; clusters it coordinated keep no coordinating body."""

@@ -18,6 +18,7 @@ from api.changes import service as changes
 from api.core.db import Database, utcnow
 from api.core.idempotency_models import IdempotencyRecord
 from api.core.storage import LocalStorage, Storage
+from api.calls.models import Attachment
 from api.emas.models import ResourceFile
 from api.screenings import service as screenings
 from api.webhooks import service
@@ -45,6 +46,8 @@ async def sweep_files(db: Database, storage: Storage, *, older_than_seconds: flo
     async with db.read_scope() as session:
         known = set((await session.scalars(select(ResourceFile.storage_key)
                                            .where(ResourceFile.storage_key.in_(candidates)))).all())
+        known |= set((await session.scalars(select(Attachment.storage_key)
+                                            .where(Attachment.storage_key.in_(candidates)))).all())
     orphans = [key for key in candidates if key not in known]
     for key in orphans:
         await storage.delete(key)
