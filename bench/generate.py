@@ -501,14 +501,14 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
             console.print(f"created database [bold]{name}[/]")
 
 
-def schema_drift(url: str) -> list[str]:
+def schema_drift(url: str, tables: list[str] | None = None) -> list[str]:
     """Differences between the database's columns and the models' (the migration may be edited in place)."""
     import api.models  # noqa: F401
     from api.core.db import Base
 
     problems = []
     with psycopg.connect(libpq_url(url)) as conn:
-        for table in TABLES:
+        for table in tables or TABLES:
             actual = {r[0] for r in conn.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = %s",
                 (table,))}

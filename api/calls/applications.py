@@ -23,7 +23,7 @@ from api.clusters.errors import UnknownReference
 from api.core.db import utcnow
 from api.core.errors import Forbidden, ValidationFailed
 from api.core.pagination import SortKey, fetch_page
-from api.core.storage import Storage, safe_filename
+from api.core.storage import Storage, StoredFile, safe_filename, save_recorded
 from api.organizations.models import Organization
 
 
@@ -282,10 +282,10 @@ async def attach(session: AsyncSession, *, app: Application, filename: str, docu
     if app.state != ApplicationState.draft:
         raise TransitionNotAllowed(f"The application is {app.state}; documents are added to drafts.")
     name = safe_filename(filename)
-    stored = await storage.save(chunks, filename=name, max_bytes=max_bytes)
     replaced = await session.scalar(select(Attachment).where(Attachment.application_id == app.id,
                                                              Attachment.filename == name))
-    try:
+
+    async def record(stored: StoredFile) -> Attachment:
         if replaced is not None:
             await session.delete(replaced)
             await session.flush()
@@ -293,9 +293,9 @@ async def attach(session: AsyncSession, *, app: Application, filename: str, docu
                          media_type=stored.media_type, size=stored.size, sha256=stored.sha256, uploaded_by=actor.key)
         session.add(row)
         await session.flush()
-    except BaseException:
-        await storage.delete(stored.key)
-        raise
+        return row
+
+    row = await save_recorded(storage, chunks, filename=name, max_bytes=max_bytes, record=record)
     if replaced is not None:
         await storage.delete(replaced.storage_key)
     return row

@@ -12,6 +12,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, Foreig
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.db import Base, Timestamped, UTCDateTime, utcnow
+from api.core.storage import StoredFileRecord
 
 
 class Call(Timestamped, Base):
@@ -179,7 +180,7 @@ class Assignment(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class Attachment(Base):
+class Attachment(StoredFileRecord, Base):
     """A document an application carries (the call names the ones it must), stored like every upload."""
 
     __tablename__ = "application_attachments"
@@ -188,13 +189,6 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     document: Mapped[str | None] = mapped_column(String(200))
-    filename: Mapped[str] = mapped_column(String(255))
-    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by: Mapped[str] = mapped_column(String(40))
 
 
 class AccompanimentEntry(Base):

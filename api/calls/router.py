@@ -25,7 +25,7 @@ from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, Unsu
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
 from api.core.http import json_bytes
 from api.core.pagination import link_header
-from api.core.storage import StorageDep
+from api.core.storage import BINARY_BODY, StorageDep
 
 router = APIRouter(tags=["calls"])
 
@@ -274,8 +274,7 @@ async def definitive(request: Request, application_id: ApplicationId, data: Defi
 
 @router.put("/applications/{application_id}/attachments/{filename:path}", status_code=201,
             summary="Attach a document", response_model=list[AttachmentRead],
-            openapi_extra={"requestBody": {"required": True, "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+            openapi_extra=BINARY_BODY,
             responses=problems(*WRITE, ApplicationNotFound, TransitionNotAllowed, PayloadTooLarge,
                                UnsupportedMediaType))
 async def attach(request: Request, application_id: ApplicationId,

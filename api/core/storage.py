@@ -11,17 +11,22 @@ import hashlib
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, TypeVar
 
 import anyio
 import filetype
 from fastapi import Depends, Request
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
 
+from api.core.db import UTCDateTime, utcnow
 from api.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
+T = TypeVar("T")
 CHUNK = 64 * 1024
 SNIFF_BYTES = 8192
 
@@ -92,6 +97,34 @@ def _is_utf8_text(head: bytes) -> bool:
         # A multi-byte character cut by the end of the sniffed bytes is still text.
         return exc.start >= len(head) - 3
     return True
+
+
+# The OpenAPI request body of the upload routes: the file's bytes, as they are.
+BINARY_BODY = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+class StoredFileRecord:
+    """The columns of a row that stands for a stored file."""
+
+    filename: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by: Mapped[str | None] = mapped_column(String(40))
+
+
+async def save_recorded(storage: Storage, chunks: AsyncIterator[bytes], *, filename: str, max_bytes: int,
+                        record: Callable[[StoredFile], Awaitable[T]]) -> T:
+    """Store a stream, then record it; when recording fails the stored file is removed, so nothing is left."""
+    stored = await storage.save(chunks, filename=filename, max_bytes=max_bytes)
+    try:
+        return await record(stored)
+    except BaseException:
+        await storage.delete(stored.key)
+        raise
 
 
 def get_storage(request: Request) -> Storage:

@@ -96,21 +96,23 @@ class Compiler:
 
     # combinators -------------------------------------------------------------------------------------------
     def _all(self, node: d.AllCriterion) -> Node:
-        parts = [self.compile(child) for child in node.of]
-        return Node(
-            outcome=lambda f: and_(*[p.outcome(f) for p in parts]),
-            explain=lambda f: case(
-                *[(not_(p.outcome(f)), p.explain(f)) for p in parts],
-                *[(p.outcome(f).is_(None), p.explain(f)) for p in parts],
-                else_=_joined([p.explain(f) for p in parts])),
-        )
+        return self._combined(node.of, every=True)
 
     def _any(self, node: d.AnyCriterion) -> Node:
-        parts = [self.compile(child) for child in node.of]
+        return self._combined(node.of, every=False)
+
+    def _combined(self, children: Sequence[Any], *, every: bool) -> Node:
+        """all/any: the explanation is the part that decided (the first that failed for all, passed for any),
+        else the first unknown part, else every part."""
+        parts = [self.compile(child) for child in children]
+
+        def decisive(outcome: ColumnElement[Any]) -> ColumnElement[Any]:
+            return not_(outcome) if every else outcome
+
         return Node(
-            outcome=lambda f: or_(*[p.outcome(f) for p in parts]),
+            outcome=lambda f: (and_ if every else or_)(*[p.outcome(f) for p in parts]),
             explain=lambda f: case(
-                *[(p.outcome(f), p.explain(f)) for p in parts],
+                *[(decisive(p.outcome(f)), p.explain(f)) for p in parts],
                 *[(p.outcome(f).is_(None), p.explain(f)) for p in parts],
                 else_=_joined([p.explain(f) for p in parts])),
         )

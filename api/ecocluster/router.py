@@ -157,8 +157,12 @@ async def put_target(request: Request, cluster_id: ClusterId, series_id: ItemId,
 async def delete_value(cluster_id: ClusterId, series_id: ItemId, year: YearPath, session: SessionDep,
                        actor: AuthenticatedDep) -> Response:
     """Remove the value recorded for a year."""
+    return await _delete(cluster_id, series_id, year, False, session, actor)
+
+
+async def _delete(cluster_id: int, series_id: int, year: int, target: bool, session, actor) -> Response:  # noqa: ANN001
     cluster = await clusters_service.load(session, cluster_id)
-    await service.delete_point(session, cluster=cluster, year=year, target=False, actor=actor,
+    await service.delete_point(session, cluster=cluster, year=year, target=target, actor=actor,
                                series=await service.get_series(session, cluster_id, series_id))
     return Response(status_code=204)
 
@@ -168,10 +172,7 @@ async def delete_value(cluster_id: ClusterId, series_id: ItemId, year: YearPath,
 async def delete_target(cluster_id: ClusterId, series_id: ItemId, year: YearPath, session: SessionDep,
                         actor: AuthenticatedDep) -> Response:
     """Remove the target set for a year."""
-    cluster = await clusters_service.load(session, cluster_id)
-    await service.delete_point(session, cluster=cluster, year=year, target=True, actor=actor,
-                               series=await service.get_series(session, cluster_id, series_id))
-    return Response(status_code=204)
+    return await _delete(cluster_id, series_id, year, True, session, actor)
 
 
 @router.get("/apo", summary="A cluster's APO attestations", response_model=list[ApoRead],

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.db import Base, Timestamped, UTCDateTime, utcnow
+from api.core.storage import StoredFileRecord
 
 
 class EmasRequirement(Base):
@@ -87,19 +88,12 @@ class ResourceVersion(Base):
     files: Mapped[list[ResourceFile]] = relationship(lazy="raise", order_by="ResourceFile.id")
 
 
-class ResourceFile(Base):
+class ResourceFile(StoredFileRecord, Base):
     __tablename__ = "shared_resource_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("shared_resource_versions.id", ondelete="CASCADE"),
                                             index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
-    media_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(BigInteger)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by: Mapped[str | None] = mapped_column(String(40))
 
 
 class Validation(Base):

@@ -17,7 +17,7 @@ from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, Unsu
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
 from api.core.http import json_bytes, model_response, page_of_models
 from api.core.schemas import Page
-from api.core.storage import StorageDep
+from api.core.storage import BINARY_BODY, StorageDep
 from api.emas import catalogue, coverage, service, validation
 from api.emas.errors import (AdoptionNotFound, AlreadyAdopted, ConflictOfInterest, EmptyVersion, EvidenceNotFound,
                              FileNotFound, NotAccredited, NotAMember, NotValidated, OutsideAccreditation,
@@ -166,8 +166,7 @@ async def release_version(request: Request, resource_id: ResourceId, number: Num
 
 @router.put("/emas/resources/{resource_id}/versions/{number}/files/{filename:path}", status_code=201,
             summary="Upload a file", response_model=VersionRead,
-            openapi_extra={"requestBody": {"required": True, "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}},
+            openapi_extra=BINARY_BODY,
             responses=problems(*WRITE, ResourceNotFound, VersionNotFound, VersionReleased, PayloadTooLarge,
                                UnsupportedMediaType))
 async def upload_file(request: Request, resource_id: ResourceId, number: Number,

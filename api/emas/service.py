@@ -16,7 +16,7 @@ from api.clusters.errors import UnknownReference
 from api.clusters.models import Cluster
 from api.core.db import utcnow
 from api.core.pagination import SortKey, fetch_page
-from api.core.storage import Storage, safe_filename
+from api.core.storage import Storage, StoredFile, safe_filename, save_recorded
 from api.emas import catalogue
 from api.emas.errors import (EmptyVersion, FileNotFound, ResourceInUse, ResourceNotFound, VersionNotFound,
                              VersionReleased)
@@ -185,9 +185,9 @@ async def upload(session: AsyncSession, *, resource: SharedResource, number: int
     version = await get_version(session, resource.id, number, for_update=True)
     if version.status == VersionStatus.released:
         raise VersionReleased(f"Version {number} is released; start a new version to change its files.")
-    stored = await storage.save(chunks, filename=name, max_bytes=max_bytes)
     replaced = next((f for f in version.files if f.filename == name), None)
-    try:
+
+    async def record(stored: StoredFile) -> ResourceFile:
         if replaced is not None:
             await session.delete(replaced)
             await session.flush()
@@ -199,9 +199,9 @@ async def upload(session: AsyncSession, *, resource: SharedResource, number: int
         await audit.record(session, actor=actor, action="shared_resource_file.uploaded",
                            object_type="shared_resource", object_id=resource.id,
                            detail={"version": number, "file": name, "sha256": stored.sha256, "size": stored.size})
-    except BaseException:
-        await storage.delete(stored.key)
-        raise
+        return row
+
+    row = await save_recorded(storage, chunks, filename=name, max_bytes=max_bytes, record=record)
     if replaced is not None:
         await storage.delete(replaced.storage_key)
     return row

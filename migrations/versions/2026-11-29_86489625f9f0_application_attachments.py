@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('size', sa.BigInteger(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('uploaded_at', UTCDateTime(timezone=True), nullable=False),
-    sa.Column('uploaded_by', sa.String(length=40), nullable=False),
+    sa.Column('uploaded_by', sa.String(length=40), nullable=True),
     sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_application_attachments_application_id_applications'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_application_attachments')),
     sa.UniqueConstraint('application_id', 'filename', name=op.f('uq_application_attachments_application_id_filename')),
