@@ -372,3 +372,25 @@ class TestAudit:
                             headers=auth(ADMIN)).json()["items"]
         assert [(e["action"], e["actor"]) for e in events] == [("shared_resource.created", f"user:{me['id']}")]
         assert_problem(client.get("/api/v1/audit", headers=auth(OFFICER)), 403)
+
+
+class TestFeed:
+    def test_resources_are_on_the_changes_feed(self, client, auth, ids):
+        resource = new_resource(client, auth, ids["cluster:prato-textile"])
+        released(client, auth, resource)
+        validate(client, auth, resource)
+        changes, cursor = [], None
+        while True:
+            page = client.get("/api/v1/changes", params={"types": "shared_resources", "limit": 1000,
+                                                         **({"since": cursor} if cursor else {})},
+                              headers=auth(ADMIN)).json()
+            changes += [c for c in page["changes"] if c["id"] == resource]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                break
+        assert [c["event"] for c in changes][0] == "created", [(c["event"], c["version"], c.get("operation")) for c in changes]
+        latest = changes[-1]
+        assert latest["resource"]["latest_version"] == 1 and latest["version"] == 4  # + version, release, validation
+        subscribed = client.post("/api/v1/webhooks", headers=auth(ADMIN), json={
+            "url": "http://127.0.0.1:9/hook", "event_types": ["shared_resource.*", "call.created"]})
+        assert subscribed.status_code == 201, subscribed.text

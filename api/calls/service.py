@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from api.audit import service as audit
+from api.changes import service as changes
 from api.auth.policy import Action
 from api.auth.principal import Principal
 from api.calls.errors import CallNotFound, CallSlugTaken
@@ -85,7 +86,12 @@ async def create(session: AsyncSession, *, data: CallCreate, actor: Principal, i
     await session.flush()
     await audit.record(session, actor=actor, action="call.created", object_type="call", object_id=call.id,
                        detail={"slug": call.slug})
-    return await get(session, call.id)
+    call = await get(session, call.id)
+    from api.calls.schemas import CallRead
+
+    await changes.record(session, resource_type="calls", resource_id=call.id, event="created", version=call.version,
+                         document=CallRead.model_validate(render(call, utcnow())).model_dump_json())
+    return call
 
 
 async def allocated_by_funder(session: AsyncSession, call_id: int) -> dict[int, int]:

@@ -41,10 +41,7 @@ def _today() -> date:
 
 
 def _resource_read(resource: Any) -> dict[str, Any]:
-    return {**{k: getattr(resource, k) for k in ("id", "cluster_id", "network_id", "type", "title", "description",
-                                                 "latest_version", "version", "is_demo", "created_at",
-                                                 "updated_at")},
-            "requirements": [r.requirement_code for r in resource.requirements]}
+    return service.render(resource)
 
 
 def _resource_response(request: Request, resource: Any, status_code: int = 200,

@@ -4,6 +4,7 @@ and become immutable when released."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from api.audit import service as audit
 from api.auth.policy import Action
 from api.auth.principal import Principal, Target
+from api.changes import service as changes
 from api.clusters.errors import UnknownReference
 from api.clusters.models import Cluster
 from api.core.db import utcnow
@@ -24,6 +26,38 @@ from api.emas.models import (Adoption, ResourceFile, ResourceVersion, SharedReso
                              Validation)
 from api.emas.schemas import ResourceCreate, ResourceUpdate, VersionCreate, VersionStatus
 from api.networks.models import Network
+
+
+def render(resource: SharedResource) -> dict[str, Any]:
+    return {**{k: getattr(resource, k) for k in ("id", "cluster_id", "network_id", "type", "title", "description",
+                                                 "latest_version", "version", "is_demo", "created_at",
+                                                 "updated_at")},
+            "requirements": [r.requirement_code for r in resource.requirements]}
+
+
+async def record_change(session: AsyncSession, resource: SharedResource, event: str) -> None:
+    """The resource on the changes feed (and so to webhooks): created, updated (its fields, a version started,
+    released or validated), deleted."""
+    from api.emas.schemas import ResourceRead
+
+    if event == "deleted":
+        document = changes.tombstone("shared_resources", resource.id, version=resource.version + 1, source=None,
+                                     external_id=None)
+        version = resource.version + 1
+    else:
+        document = ResourceRead.model_validate(render(resource)).model_dump_json()
+        version = resource.version
+    await changes.record(session, resource_type="shared_resources", resource_id=resource.id, event=event,
+                         version=version, document=document)
+
+
+async def touch(session: AsyncSession, resource_id: int) -> None:
+    """A change below the resource (a version, a release, a validation) is a new version of the resource."""
+    resource = await get_resource(session, resource_id, for_update=True)
+    resource.version += 1
+    resource.updated_at = utcnow()
+    await session.flush()
+    await record_change(session, resource, "updated")
 
 
 async def get_resource(session: AsyncSession, resource_id: int, *, for_update: bool = False) -> SharedResource:
@@ -76,7 +110,9 @@ async def create(session: AsyncSession, *, data: ResourceCreate, actor: Principa
     await audit.record(session, actor=actor, action="shared_resource.created", object_type="shared_resource",
                        object_id=resource.id, detail={"title": resource.title, "type": resource.type,
                                                       "requirements": list(dict.fromkeys(data.requirements))})
-    return await get_resource(session, resource.id)
+    resource = await get_resource(session, resource.id)
+    await record_change(session, resource, "created")
+    return resource
 
 
 async def update(session: AsyncSession, *, resource: SharedResource, data: ResourceUpdate,
@@ -98,7 +134,10 @@ async def update(session: AsyncSession, *, resource: SharedResource, data: Resou
     await session.flush()
     await audit.record(session, actor=actor, action="shared_resource.updated", object_type="shared_resource",
                        object_id=resource.id, detail=data.model_dump(exclude_unset=True, mode="json"))
-    return await get_resource(session, resource.id)
+    session.expire_all()
+    resource = await get_resource(session, resource.id)
+    await record_change(session, resource, "updated")
+    return resource
 
 
 async def delete(session: AsyncSession, *, resource: SharedResource, actor: Principal, storage: Storage) -> None:
@@ -119,6 +158,7 @@ async def delete(session: AsyncSession, *, resource: SharedResource, actor: Prin
     await session.flush()
     await audit.record(session, actor=actor, action="shared_resource.deleted", object_type="shared_resource",
                        object_id=resource.id, detail={"title": resource.title})
+    await record_change(session, resource, "deleted")
     for key in keys:
         await storage.delete(key)
 
@@ -154,6 +194,7 @@ async def create_version(session: AsyncSession, *, resource: SharedResource, dat
     await session.flush()
     await audit.record(session, actor=actor, action="shared_resource_version.created",
                        object_type="shared_resource", object_id=resource.id, detail={"version": version.number})
+    await touch(session, resource.id)
     return await get_version(session, resource.id, version.number)
 
 
@@ -172,6 +213,7 @@ async def release(session: AsyncSession, *, resource: SharedResource, number: in
     await session.flush()
     await audit.record(session, actor=actor, action="shared_resource_version.released",
                        object_type="shared_resource", object_id=resource.id, detail={"version": number})
+    await touch(session, resource.id)
     return version
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.audit import service as audit
+from api.emas import service as resources_service
 from api.auth.policy import Action
 from api.auth.principal import Principal
 from api.clusters.models import Cluster, ClusterMembership, ClusterNaceCode
@@ -159,6 +160,7 @@ async def validate(session: AsyncSession, *, resource: SharedResource, version: 
     await audit.record(session, actor=actor, action="validation.created", object_type="shared_resource",
                        object_id=resource.id, detail={"version": version.number, "outcome": validation.outcome,
                                                       "valid_until": validation.valid_until.isoformat()})
+    await resources_service.touch(session, resource.id)
     return validation
 
 
