@@ -115,7 +115,7 @@ def seed_demo(
     settings = get_settings()
     secret = demo_password(settings.var_dir, password)
     data = load_registry()
-    total = (len(data.get("organizations", [])) + len(data.get("clusters", [])) + 6)
+    total = (len(data.get("organizations", [])) + len(data.get("clusters", [])) + 7)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True) as progress:
         task = progress.add_task("seeding", total=total)

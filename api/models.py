@@ -19,6 +19,8 @@ from api.networks.models import (Commitment, Declaration, Network, NetworkGroup,
 from api.organizations.models import Organization
 from api.screenings.models import Screening, ScreeningResult
 from api.sync.models import MirrorState, SyncSource
+from api.training.models import (Attendance, Event, EventSession, Goal, Message, Programme, ProgrammeOutput,
+                                 Registration)
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "ApoAttestation", "IndicatorSeries", "IndicatorTarget", "IndicatorValue", "ProgrammeStep",
     "AccompanimentEntry", "Application", "ApplicationPartner", "Assignment", "Call", "CallCriterion", "CallPhase",
     "Funder", "LedgerEntry", "Transition",
+    "Attendance", "Event", "EventSession", "Goal", "Message", "Programme", "ProgrammeOutput", "Registration",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

@@ -226,6 +226,9 @@ CASES: dict[Action, Case] = {
     Action.evaluations_write: Case(lambda c, a, ids: (
         "put", f"/api/v1/applications/{_under_evaluation(c, a, ids)}/evaluations/mine",
         {"scores": {"qualita": {"score": "7"}}}, None)),
+    Action.events_manage: Case(lambda c, a, ids: (
+        "post", "/api/v1/events", {"title": _name(), "kind": "seminar", "starts_at": "2031-05-05T09:00:00",
+                                   "ends_at": "2031-05-05T12:00:00", "capacity": 30}, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -196,6 +197,32 @@ class TestCombinators:
         assert member["name"] in got[linked["id"]]["criteria"][0]["explanation"]
         assert got[unrelated["id"]]["criteria"][0] == {**got[unrelated["id"]]["criteria"][0], "outcome": "fail",
                                                        "explanation": "no evidence of interest recorded"}
+
+
+    def test_attendance_at_an_event_is_evidence_of_interest(self, client, auth, engine):
+        org = client.post("/api/v1/organizations", headers=auth(ADMIN), json={
+            "name": f"Consorzio {_uid()}", "kind": "association", "country": "IT"}).json()
+        target = cluster(client, auth, coordinating_body_id=org["id"])
+        conference = client.post("/api/v1/events", headers=auth(ADMIN), json={
+            "title": f"Conferenza di medio termine {_uid()}", "kind": "conference", "starts_at": "2031-06-01T09:00:00",
+            "ends_at": "2031-06-01T17:00:00", "capacity": 100}).json()
+        definition = {"type": "interest", "evidence": ["event_attendance"], "event_ids": [conference["id"]]}
+        set_id = criteria_set(client, auth, [{"name": "I", "criteria": [criterion(client, auth, definition)]}])
+        with engine.begin() as conn:
+            registration = conn.execute(text(
+                "INSERT INTO registrations (event_id, status, position, name, email, organization_id, created_at,"
+                " is_demo) VALUES (:e, 'confirmed', 1, 'Delegata', :m, :o, :now, false) RETURNING id"),
+                {"e": conference["id"], "m": f"d{_uid()}@example.it", "o": org["id"],
+                 "now": datetime.now(UTC)}).scalar_one()
+        before = results(client, run(client, auth, set_id, [target["id"]])["id"])[target["id"]]
+        assert before["criteria"][0]["outcome"] == "fail"  # registered, not attended
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO attendance (registration_id, session_key, attended, checked_at, checked_by)"
+                              " VALUES (:r, 0, true, :now, 'test')"), {"r": registration, "now": datetime.now(UTC)})
+        after = results(client, run(client, auth, set_id, [target["id"]])["id"])[target["id"]]
+        assert after["criteria"][0]["outcome"] == "pass"
+        assert after["criteria"][0]["explanation"] == (f"shows interest: attended '{conference['title']}' through "
+                                                       f"{org['name']}")
 
 
 class TestImagine:

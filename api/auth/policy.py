@@ -63,6 +63,7 @@ class Action(StrEnum):
     calls_manage = "calls:manage"
     applications_write = "applications:write"
     evaluations_write = "evaluations:write"
+    events_manage = "events:manage"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
@@ -132,6 +133,11 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.chamber_officer, A.calls_manage, S.any),
     Rule(R.enterprise, A.applications_write, S.organization),
     Rule(R.evaluator, A.evaluations_write, S.any),
+    # Chambers, Regions and cluster managers organize programmes and events; an event's organizers are its
+    # creator and the users of its organizing body (checked by the service).
+    Rule(R.chamber_officer, A.events_manage, S.any),
+    Rule(R.region_officer, A.events_manage, S.any),
+    Rule(R.cluster_manager, A.events_manage, S.any),
 )
 
 

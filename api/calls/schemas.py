@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -28,10 +28,12 @@ def euros(value: int | None) -> Decimal | None:
 
 
 def _rome(value: datetime | None) -> datetime | None:
-    """Date-times without a zone are Europe/Rome, the calls' own time."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=ROME)
-    return value
+    """Date-times without a zone are Europe/Rome, the calls' own time; all are kept (and shown) in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ROME)
+    return value.astimezone(UTC)
 
 
 RomeDateTime = Annotated[datetime, AfterValidator(_rome)]

@@ -24,6 +24,7 @@ from api.clusters.models import Cluster, ClusterMembership, ClusterSector, Recog
 from api.criteria import definitions as d
 from api.networks.models import Declaration, Network, NetworkMembership, Signature
 from api.organizations.models import Organization
+from api.training.models import Attendance, Event, Registration
 
 Columns = Any  # the .c collection of the facts sub-query
 Expr = Callable[[Columns], ColumnElement[Any]]
@@ -284,7 +285,26 @@ class Compiler:
                 select(ClusterMembership.cluster_id.label("k"), text_).select_from(ClusterMembership)
                 .join(Signature, Signature.organization_id == ClusterMembership.organization_id)
                 .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id)))
-        found = self.fact(func.coalesce(*found_by))
+        if d.Evidence.event_attendance in node.evidence:
+            events = sorted(node.event_ids or [])
+            text_ = func.min(concat("attended '", Event.title, "' through ", Organization.name)).label("v")
+
+            def attended(query: Select[Any]) -> Select[Any]:
+                query = (query.join(Attendance, (Attendance.registration_id == Registration.id)
+                                    & Attendance.attended.is_(True))
+                         .join(Event, Event.id == Registration.event_id)
+                         .join(Organization, Organization.id == Registration.organization_id))
+                return query.where(Registration.event_id.in_(events)) if events else query
+
+            key = ",".join(map(str, events))
+            found_by.append(self.joined(f"attended-body:{key}", attended(
+                select(Registration.organization_id.label("k"), text_).select_from(Registration))
+                .group_by(Registration.organization_id), on=Cluster.coordinating_body_id))
+            found_by.append(self.joined(f"attended-members:{key}", attended(
+                select(ClusterMembership.cluster_id.label("k"), text_).select_from(ClusterMembership)
+                .join(Registration, Registration.organization_id == ClusterMembership.organization_id)
+                .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id)))
+        found = self.fact(found_by[0] if len(found_by) == 1 else func.coalesce(*found_by))
         return Node(outcome=lambda f: f[found].is_not(None),
                     explain=lambda f: func.coalesce(concat("shows interest: ", f[found]),
                                                     text("no evidence of interest recorded")))

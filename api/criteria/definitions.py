@@ -152,20 +152,22 @@ class TagsCriterion(InputSchema):
 
 
 class Evidence(StrEnum):
-    # Kinds of evidence this service records. Event attendance joins when events are recorded; a definition
-    # naming a kind that is not listed here is refused when it is saved.
+    # Kinds of evidence this service records; a definition naming another is refused when it is saved.
     network_membership = "network_membership"
     signed_commitment = "signed_commitment"
+    event_attendance = "event_attendance"
 
 
 class InterestCriterion(InputSchema):
     """Passes when the cluster's coordinating body or a current member shows interest: it belongs to a network,
-    or signed a network's commitment declaration."""
+    signed a network's commitment declaration, or its people attended an event (a conference, a seminar)."""
 
     type: Literal["interest"]
     evidence: list[Evidence] = Field(min_length=1, max_length=5)
     network_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
         default=None, max_length=100, description="Only these networks count; all networks when absent.")
+    event_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+        default=None, max_length=100, description="Only attendance at these events counts; any event when absent.")
 
 
 class AllCriterion(InputSchema):

@@ -28,22 +28,26 @@ def _owner(actor: Principal) -> str | None:
 
 
 async def _check_references(session: AsyncSession, definition: Any, *, field: str) -> None:
-    """Networks named by interest criteria must exist (the other parts are checked by the schema)."""
-    wanted: set[int] = set()
+    """Networks and events named by interest criteria must exist (the other parts are checked by the schema)."""
+    from api.training.models import Event
+
+    wanted: dict[str, set[int]] = {"network": set(), "event": set()}
     stack = [definition]
     while stack:
         node = stack.pop()
-        if isinstance(node, definitions.InterestCriterion) and node.network_ids:
-            wanted.update(node.network_ids)
+        if isinstance(node, definitions.InterestCriterion):
+            wanted["network"].update(node.network_ids or [])
+            wanted["event"].update(node.event_ids or [])
         stack.extend(definitions.children(node))
-    if not wanted:
-        return
-    found = set((await session.scalars(select(Network.id).where(Network.id.in_(wanted)))).all())
-    missing = sorted(wanted - found)
-    if missing:
-        raise UnknownReference(f"No network with id {missing[0]}.", errors=[{
-            "field": field, "message": f"unknown network ids: {', '.join(map(str, missing))}",
-            "code": "unknown_reference"}])
+    for kind, model in (("network", Network), ("event", Event)):
+        if not wanted[kind]:
+            continue
+        found = set((await session.scalars(select(model.id).where(model.id.in_(wanted[kind])))).all())
+        missing = sorted(wanted[kind] - found)
+        if missing:
+            raise UnknownReference(f"No {kind} with id {missing[0]}.", errors=[{
+                "field": field, "message": f"unknown {kind} ids: {', '.join(map(str, missing))}",
+                "code": "unknown_reference"}])
 
 
 # criteria ----------------------------------------------------------------------------------------------------

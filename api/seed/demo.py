@@ -32,6 +32,7 @@ from api.organizations.schemas import OrganizationCreate
 from api.seed.criteria import seed_criteria
 from api.seed.emas import seed_emas
 from api.seed.calls import seed_calls
+from api.seed.training import seed_training
 from api.emas import catalogue
 from api.core.storage import LocalStorage
 
@@ -246,4 +247,6 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         step("EMAS", 1)
         seeder.created += await seed_calls(session, SYSTEM)
         step("calls", 1)
+        seeder.created += await seed_training(session, SYSTEM, orgs=seeder.orgs)
+        step("training", 1)
         return seeder.created

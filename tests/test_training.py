@@ -1,0 +1,268 @@
+"""Programmes, events, registrations that never overbook (also under 300 concurrent requests), waiting lists,
+attendance, iCalendar, and monitoring against the programme's targets."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from icalendar import Calendar
+from sqlalchemy import text
+
+from tests.helpers import assert_problem
+
+ADMIN = "admin@cartesio.example"
+ORGANIZER = "camera@cartesio.example"     # Unioncamere Lombardia's officer
+ENTERPRISE = "conceria@cartesio.example"
+
+
+def _uid() -> str:
+    return uuid.uuid4().hex[:8]
+
+
+def soon(days: int = 10, hours: int = 0) -> datetime:
+    return (datetime.now(UTC) + timedelta(days=days, hours=hours)).replace(microsecond=0)
+
+
+def event_body(**overrides):  # noqa: ANN003, ANN201
+    start = soon()
+    body = {"title": f"Seminario {_uid()}", "kind": "seminar", "starts_at": start.isoformat(),
+            "ends_at": (start + timedelta(hours=3)).isoformat(), "capacity": 40,
+            "topics": ["riuso e riciclo"], "audience": "enterprises", "venue": "Camera di Commercio di Milano"}
+    body.update(overrides)
+    return body
+
+
+def new_event(client, auth, **overrides) -> dict:  # noqa: ANN001
+    created = client.post("/api/v1/events", headers=auth(ORGANIZER), json=event_body(**overrides))
+    assert created.status_code == 201, created.text
+    return created.json()
+
+
+def register(client, event_id: int, headers=None, **body):  # noqa: ANN001, ANN201
+    payload = {"name": "Mario Rossi", "email": f"m.{_uid()}@example.it", **body}
+    return client.post(f"/api/v1/events/{event_id}/registrations", headers=headers or {}, json=payload)
+
+
+def outbox_token(engine, registration_id: int) -> str:  # noqa: ANN001
+    with engine.connect() as conn:
+        detail = conn.execute(text("SELECT detail FROM outbox_messages WHERE registration_id = :r AND "
+                                   "kind = 'confirm_registration'"), {"r": registration_id}).scalar_one()
+    import json
+    return (json.loads(detail) if isinstance(detail, str) else detail)["token"]
+
+
+class TestEvents:
+    @pytest.mark.parametrize(("overrides", "field"), [
+        ({"capacity": 0}, "body.capacity"),
+        ({"capacity": -5}, "body.capacity"),
+        ({"ends_at": "2020-01-01T10:00:00", "starts_at": "2020-01-01T12:00:00"}, "body"),
+        ({"kind": "party"}, "body.kind"),
+    ])
+    def test_bad_events_are_refused(self, client, auth, engine, overrides, field):
+        with engine.connect() as conn:
+            before = conn.execute(text("SELECT count(*) FROM events")).scalar_one()
+        body = assert_problem(client.post("/api/v1/events", headers=auth(ORGANIZER), json=event_body(**overrides)),
+                              422)
+        assert any(e["field"].startswith(field) for e in body["errors"]), body
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM events")).scalar_one() == before
+
+    def test_times_without_a_zone_are_rome_and_stored_in_utc(self, client, auth):
+        event = new_event(client, auth, starts_at="2030-07-01T10:00:00", ends_at="2030-07-01T12:00:00")
+        assert event["starts_at"] == "2030-07-01T08:00:00Z" and event["timezone"] == "Europe/Rome"
+
+    def test_filters(self, client, auth):
+        mark = _uid()
+        new_event(client, auth, title=f"Ecoprogettazione {mark}", kind="webinar", topics=["ecoprogettazione"],
+                  online_url="https://example.org/webinar")
+        found = client.get("/api/v1/events", params={"q": mark, "kind": "webinar", "topic": "ecoprog"}).json()
+        assert [e["title"] for e in found["items"]] == [f"Ecoprogettazione {mark}"]
+        assert client.get("/api/v1/events", params={"q": mark, "kind": "seminar"}).json()["items"] == []
+
+    def test_only_organizers_change_an_event(self, client, auth):
+        event = new_event(client, auth)
+        assert_problem(client.patch(f"/api/v1/events/{event['id']}", headers=auth(ENTERPRISE),
+                                    json={"capacity": 50}), 403)
+        assert_problem(client.patch(f"/api/v1/events/{event['id']}", headers=auth("toscana@cartesio.example"),
+                                    json={"capacity": 50}), 403)
+
+
+class TestRegistrations:
+    def test_seats_then_waiting_list_then_promotion(self, client, auth, engine):
+        event = new_event(client, auth, capacity=2)
+        answers = [register(client, event["id"], auth(ENTERPRISE)) for _ in range(4)]
+        assert [a.json()["status"] for a in answers] == ["confirmed", "confirmed", "waiting", "waiting"]
+        assert [a.json()["waiting_position"] for a in answers[2:]] == [1, 2]
+        cancelled = client.delete(f"/api/v1/events/{event['id']}/registrations/{answers[0].json()['id']}",
+                                  headers=auth(ENTERPRISE))
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+        listed = {r["id"]: r["status"] for r in client.get(f"/api/v1/events/{event['id']}/registrations",
+                                                           headers=auth(ORGANIZER)).json()}
+        assert listed[answers[2].json()["id"]] == "confirmed" and listed[answers[3].json()["id"]] == "waiting"
+        with engine.connect() as conn:
+            told = conn.execute(text("SELECT to_email FROM outbox_messages WHERE registration_id = :r AND kind = "
+                                     "'promoted'"), {"r": answers[2].json()["id"]}).all()
+        assert [t[0] for t in told] == [answers[2].json()["email"]]
+        assert client.get(f"/api/v1/events/{event['id']}").json()["seats_left"] == 0
+
+    def test_anonymous_registration_is_confirmed_by_its_link(self, client, auth, engine):
+        event = new_event(client, auth, capacity=1)
+        pending = register(client, event["id"], name="Anna Bianchi", email="Anna.Bianchi@Example.it")
+        assert pending.status_code == 201 and pending.json()["status"] == "pending"
+        assert pending.json()["email"] == "anna.bianchi@example.it" and "token" not in pending.text
+        token = outbox_token(engine, pending.json()["id"])
+        confirmed = client.post("/api/v1/registrations/confirm", json={"token": token})
+        assert confirmed.json()["status"] == "confirmed"
+        assert client.post("/api/v1/registrations/confirm", json={"token": token}).json()["status"] == "confirmed"
+        mine = client.get("/api/v1/registrations/mine", headers={"Registration-Token": token}).json()
+        assert mine["name"] == "Anna Bianchi"
+        erased = client.post("/api/v1/registrations/mine/erasure", headers={"Registration-Token": token}).json()
+        assert erased["erased"] and erased["name"] is None and erased["email"] is None
+        assert_problem(client.get("/api/v1/registrations/mine", headers={"Registration-Token": token}), 404)
+        assert client.get(f"/api/v1/events/{event['id']}/stats").json()["confirmed"] == 1
+        assert_problem(client.post("/api/v1/registrations/confirm", json={"token": "x" * 30}), 404)
+
+    def test_bad_registrations_store_nothing(self, client, auth, engine):
+        event = new_event(client, auth, per_organization_limit=1)
+        first = register(client, event["id"], auth(ENTERPRISE), email="dup@example.it")
+        assert first.status_code == 201
+        assert_problem(register(client, event["id"], email="dup@example.it"), 409)
+        assert_problem(register(client, event["id"], auth(ENTERPRISE)), 409)  # the organization's limit
+        assert_problem(register(client, event["id"], email="not-an-email"), 422, field="body.email")
+        closed = new_event(client, auth, registration_closes_at=(datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+                           registration_opens_at=(datetime.now(UTC) - timedelta(days=2)).isoformat())
+        assert_problem(register(client, closed["id"]), 409)
+        past = new_event(client, auth, starts_at="2020-01-01T10:00:00", ends_at="2020-01-01T12:00:00")
+        assert_problem(register(client, past["id"]), 409)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM registrations WHERE event_id IN (:a, :b, :c)"),
+                                {"a": event["id"], "b": closed["id"], "c": past["id"]}).scalar_one() == 1
+
+    def test_registrants_data_is_the_organizers_and_the_registrants(self, client, auth):
+        event = new_event(client, auth)
+        register(client, event["id"], auth(ENTERPRISE))
+        register(client, event["id"])
+        assert len(client.get(f"/api/v1/events/{event['id']}/registrations", headers=auth(ORGANIZER)).json()) == 2
+        assert len(client.get(f"/api/v1/events/{event['id']}/registrations", headers=auth(ENTERPRISE)).json()) == 1
+        assert client.get(f"/api/v1/events/{event['id']}/registrations").json() == []
+        exported = client.get(f"/api/v1/events/{event['id']}/registrations", params={"format": "csv"},
+                              headers=auth(ORGANIZER))
+        assert exported.headers["content-type"].startswith("text/csv") and exported.text.count("\n") == 3
+        assert_problem(client.get(f"/api/v1/events/{event['id']}/registrations", params={"format": "csv"},
+                                  headers=auth(ENTERPRISE)), 403)
+
+
+def test_300_concurrent_registrations_fill_40_seats_in_arrival_order(client, auth, live_url, engine):
+    event = new_event(client, auth, capacity=40)
+    headers = auth(ENTERPRISE)
+    answers: list[httpx.Response] = []
+    barrier = threading.Barrier(300)
+
+    def fire(n: int) -> None:
+        with httpx.Client(base_url=live_url, timeout=120) as http:
+            barrier.wait()
+            answers.append(http.post(f"/api/v1/events/{event['id']}/registrations", headers=headers,
+                                     json={"name": f"Persona {n}", "email": f"p{n}.{event['id']}@example.it"}))
+
+    threads = [threading.Thread(target=fire, args=(n,)) for n in range(300)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(a.status_code == 201 for a in answers), [a.text for a in answers if a.status_code != 201][:3]
+    by_position = sorted((a.json()["position"], a.json()["status"]) for a in answers)
+    assert [p for p, _ in by_position] == list(range(1, 301))
+    assert [s for _, s in by_position] == ["confirmed"] * 40 + ["waiting"] * 260
+    stats = client.get(f"/api/v1/events/{event['id']}/stats").json()
+    assert (stats["confirmed"], stats["waiting"]) == (40, 260)
+    # Cancellations promote in arrival order.
+    seated = [a.json() for a in answers if a.json()["status"] == "confirmed"][:3]
+    for registration in seated:
+        client.delete(f"/api/v1/events/{event['id']}/registrations/{registration['id']}", headers=headers)
+    with engine.connect() as conn:
+        promoted = [row[0] for row in conn.execute(text(
+            "SELECT position FROM registrations WHERE event_id = :e AND status = 'confirmed' AND position > 40 "
+            "ORDER BY position"), {"e": event["id"]})]
+    assert promoted == [41, 42, 43]
+
+
+class TestAttendance:
+    def test_bulk_check_in_is_safe_to_retry_and_counts_per_session(self, client, auth):
+        start = soon(5)
+        event = new_event(client, auth, kind="training_cycle", sessions=[
+            {"title": "Modulo 1", "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=2)).isoformat()},
+            {"title": "Modulo 2", "starts_at": (start + timedelta(days=1)).isoformat(),
+             "ends_at": (start + timedelta(days=1, hours=2)).isoformat()}],
+            ends_at=(start + timedelta(days=1, hours=3)).isoformat(), starts_at=start.isoformat())
+        people = [register(client, event["id"], auth(ENTERPRISE)).json()["id"] for _ in range(3)]
+        first, second = (s["id"] for s in client.get(f"/api/v1/events/{event['id']}").json()["sessions"])
+        records = [{"registration_id": people[0], "session_id": first, "attended": True},
+                   {"registration_id": people[1], "session_id": first, "attended": True},
+                   {"registration_id": people[0], "session_id": second, "attended": True},
+                   {"registration_id": people[2], "session_id": second, "attended": False}]
+        url = f"/api/v1/events/{event['id']}/attendance"
+        done = client.put(url, headers=auth(ORGANIZER), json={"records": records}).json()
+        again = client.put(url, headers=auth(ORGANIZER), json={"records": records}).json()
+        assert done["changed"] == 4 and again["changed"] == 0
+        stats = again["stats"]
+        assert stats["attended"] == 2 and [s["attended"] for s in stats["sessions"]] == [2, 1]
+        assert_problem(client.put(url, headers=auth(ENTERPRISE), json={"records": records}), 403)
+        assert_problem(client.put(url, headers=auth(ORGANIZER), json={"records": [
+            {"registration_id": people[0], "session_id": 999999, "attended": True}]}), 422)
+
+
+class TestCalendar:
+    def test_ics_with_stable_uid_sequence_zones_and_cancellation(self, client, auth):
+        event = new_event(client, auth, starts_at="2031-03-10T09:00:00", ends_at="2031-03-10T13:00:00")
+        first = Calendar.from_ical(client.get(f"/api/v1/events/{event['id']}.ics").content)
+        (vevent,) = first.walk("VEVENT")
+        assert vevent["DTSTART"].dt.utcoffset() == timedelta(hours=1)  # CET on 10 March
+        assert str(vevent["DTSTART"].params.get("TZID")) == "Europe/Rome"
+        uid, sequence = str(vevent["UID"]), int(vevent["SEQUENCE"])
+        client.patch(f"/api/v1/events/{event['id']}", headers=auth(ORGANIZER), json={"status": "cancelled"})
+        response = client.get(f"/api/v1/events/{event['id']}.ics")
+        assert response.headers["content-type"].startswith("text/calendar")
+        (changed,) = Calendar.from_ical(response.content).walk("VEVENT")
+        assert str(changed["UID"]) == uid and int(changed["SEQUENCE"]) == sequence + 1
+        assert str(changed["STATUS"]) == "CANCELLED"
+        listing = Calendar.from_ical(client.get("/api/v1/events.ics", params={"q": event["title"]}).content)
+        assert [str(v["UID"]) for v in listing.walk("VEVENT")] == [uid]
+
+
+class TestProgrammes:
+    def test_the_lombard_programme_monitoring(self, client):
+        goals = client.get("/api/v1/programmes/goals").json()
+        assert {(g["scheme"], g["code"]) for g in goals} >= {("agenda2030", "12.5"), ("snsvs", "III.5")}
+        with_programme = client.get("/api/v1/events", params={"q": "(demo)", "limit": 200}).json()["items"]
+        programme_id = next(e["programme_id"] for e in with_programme if e["programme_id"])
+        programme = client.get(f"/api/v1/programmes/{programme_id}").json()
+        assert programme["external_resources"] == "150000.00" and programme["internal_resources"] is None
+        assert (programme["starts_on"], programme["ends_on"]) == ("2019-09-01", "2020-09-30")
+        monitoring = client.get(f"/api/v1/programmes/{programme_id}/monitoring").json()
+        by_title = {o["title"][:30]: o for o in monitoring["outputs"]}
+        waste = next(o for o in monitoring["outputs"] if "tema rifiuti" in o["title"])
+        circular = next(o for o in monitoring["outputs"] if "economia circolare" in o["title"])
+        assert (waste["target_count"], waste["achieved"], waste["missing"], waste["met"]) == (9, 5, 4, False)
+        assert circular["met"] is True and circular["events_meeting_attendance"] == 9
+        assert waste["attendance_target"] == {"min": 30, "max": 40}
+        assert monitoring["met"] >= 1 and monitoring["open"] >= 1 and by_title
+
+    def test_the_cartesio_workshop_has_its_sessions_and_no_invented_date(self, client):
+        found = client.get("/api/v1/events", params={"q": "CARTESIO"}).json()["items"]
+        workshop = next(e for e in found if e["kind"] == "workshop")
+        assert workshop["starts_at"] is None and "2 aprile" in workshop["date_note"]
+        assert [s["title"] for s in workshop["sessions"]] == [
+            "Il Regolamento EMAS negli APO", "Le APEA: caratteristiche e potenzialità",
+            "Scenari per la valorizzazione dei prodotti", "Strumenti di governance per le aree omogenee"]
+        assert_problem(register(client, workshop["id"]), 409)
+
+    def test_bad_programmes_are_refused(self, client, auth):
+        assert_problem(client.post("/api/v1/programmes", headers=auth(ORGANIZER), json={
+            "title": "x", "starts_on": "2020-05-01", "ends_on": "2020-01-01"}), 422)
+        assert_problem(client.post("/api/v1/programmes", headers=auth(ORGANIZER), json={
+            "title": "x", "starts_on": "2020-01-01", "ends_on": "2020-05-01",
+            "goals": [{"scheme": "agenda2030", "code": "99.9"}]}), 422, field="body.goals.0")
