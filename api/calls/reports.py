@@ -18,19 +18,22 @@ from api.calls.schemas import euros
 FUNDED = ("funded", "in_progress", "completed")
 
 
+async def applications_by(session: AsyncSession, call_id: int, column: Any) -> dict[str, dict[str, Any]]:
+    """The call's applications grouped by one of their columns: how many, requested and granted; `unknown` for
+    no value."""
+    a = Application
+    rows = (await session.execute(
+        select(column, func.count(), func.coalesce(func.sum(a.requested_cents), 0),
+               func.coalesce(func.sum(func.coalesce(a.granted_cents, 0)).filter(a.state.in_(FUNDED)), 0))
+        .where(a.call_id == call_id).group_by(column).order_by(column))).all()
+    return {str(key) if key is not None else "unknown": {
+        "applications": count, "requested": euros(int(requested)), "granted": euros(int(granted))}
+        for key, count, requested, granted in rows}
+
+
 async def report(session: AsyncSession, call: Call) -> dict[str, Any]:
     a = Application
-
-    async def grouped(column: Any) -> dict[str, dict[str, Any]]:
-        rows = (await session.execute(
-            select(column, func.count(), func.coalesce(func.sum(a.requested_cents), 0),
-                   func.coalesce(func.sum(func.coalesce(a.granted_cents, 0)).filter(a.state.in_(FUNDED)), 0))
-            .where(a.call_id == call.id).group_by(column).order_by(column))).all()
-        return {str(key) if key is not None else "unknown": {
-            "applications": count, "requested": euros(int(requested)), "granted": euros(int(granted))}
-            for key, count, requested, granted in rows}
-
-    by_state = await grouped(a.state)
+    by_state = await applications_by(session, call.id, a.state)
     scores: dict[str, Any] = {}
     submitted = (await session.scalars(select(Assignment.scores).join(a, a.id == Assignment.application_id)
                                        .where(a.call_id == call.id, Assignment.submitted_at.is_not(None)))).all()
@@ -41,7 +44,8 @@ async def report(session: AsyncSession, call: Call) -> dict[str, Any]:
     budget = await service.budget(session, call)
     return {
         "call_id": call.id, "applications": sum(v["applications"] for v in by_state.values()),
-        "by_state": by_state, "by_province": await grouped(a.province), "by_category": await grouped(a.category),
+        "by_state": by_state, "by_province": await applications_by(session, call.id, a.province),
+        "by_category": await applications_by(session, call.id, a.category),
         "requested": euros(sum(int(v["requested"] * 100) for v in by_state.values())),
         "granted": budget["granted_by_applications"], "funders": budget["funders"],
         "average_scores": scores,

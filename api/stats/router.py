@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from pydantic import BaseModel
+
+from api.calls.errors import CallNotFound
+from api.clusters.schemas import ClusterKind
+from api.core.db import ReadSessionDep
+from api.core.errors import problems
+from api.core.etag import not_modified
+from api.core.http import json_bytes
+from api.organizations.schemas import OrganizationKind
+from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
+from api.stats import service
+from api.stats.schemas import (CallStats, ClusterFilters, ClusterGroupBy, ClusterStats, EmasStats,
+                               OrganizationFilters, OrganizationStats, ScreeningStats)
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+CACHE_CONTROL = "public, max-age=60"
+NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
+Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT.")]
+Region = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$",
+                                     description="NUTS prefix: ITI counts every region under ITI.")]
+
+
+def _today() -> date:
+    return date.today()
+
+
+def cluster_filters(
+    country: Country = None, region: Region = None,
+    sector: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{1,2}){0,2}$",
+                                        description="NACE prefix, e.g. 13 or 13.2.")] = None,
+    kind: ClusterKind | None = None,
+) -> ClusterFilters:
+    return ClusterFilters(country=country.upper() if country else None, region=region.upper() if region else None,
+                          sector=sector, kind=kind.value if kind else None)
+
+
+ClusterFiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]
+
+
+async def cached(request: Request, version: tuple[Any, ...], compute: Callable[[], Awaitable[dict[str, Any]]],
+                 schema: type[BaseModel]) -> Response:
+    """Answer an aggregate with an ETag made from its data version (see api/stats/service.py) and the query.
+
+    The version is read first, with one cheap statement; a matching If-None-Match is answered 304 before
+    `compute` runs, so a dashboard polling unchanged data costs that statement only.
+    """
+    key = orjson.dumps([request.url.path, sorted(request.query_params.multi_items()), *version], default=str)
+    tag = 'W/"stats-' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+    headers = {"Cache-Control": CACHE_CONTROL}
+    if not_modified(request, tag):
+        return Response(status_code=304, headers={"ETag": tag, **headers})
+    body = schema.model_validate(await compute()).model_dump_json().encode()
+    return json_bytes(body, etag=tag, headers=headers)
+
+
+@router.get("/clusters", summary="Count clusters by group", response_model=ClusterStats,
+            responses={**NOT_MODIFIED, **problems()})
+async def cluster_stats(request: Request, session: ReadSessionDep, filters: ClusterFiltersDep,
+                        group_by: Annotated[ClusterGroupBy, Query(
+                            description="sector: NACE division; size: band of the enterprises count.")]
+                        = ClusterGroupBy.country) -> Response:
+    """Clusters per NACE division, country, kind or size band of enterprises (see docs/api.md, Statistics)."""
+    return await cached(request, await service.clusters_version(session),
+                        lambda: service.cluster_counts(session, group_by=group_by, filters=filters), ClusterStats)
+
+
+@router.get("/organizations", summary="Organizations by size class and certification",
+            response_model=OrganizationStats, responses={**NOT_MODIFIED, **problems()})
+async def organization_stats(
+    request: Request, session: ReadSessionDep, country: Country = None, region: Region = None,
+    kind: OrganizationKind | None = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=2**62, description="Only the cluster's current members.")]
+    = None,
+) -> Response:
+    """Organizations per size class, and the count and share with an EMAS registration or an ISO 14001 certificate."""
+    filters = OrganizationFilters(country=country.upper() if country else None,
+                                  region=region.upper() if region else None, kind=kind.value if kind else None,
+                                  cluster_id=cluster_id)
+    return await cached(request, await service.organizations_version(session),
+                        lambda: service.organization_counts(session, filters=filters), OrganizationStats)
+
+
+@router.get("/screenings/{screening_id}", summary="A screening's funnel", response_model=ScreeningStats,
+            responses={**NOT_MODIFIED, **problems(ScreeningNotFound, ScreeningNotFinished)})
+async def screening_stats(request: Request, session: ReadSessionDep,
+                          screening_id: Annotated[int, Path(ge=1, le=2**62, description="The screening's id.")]
+                          ) -> Response:
+    """A finished run's counts, each phase's considered, passed, failed, removed and added, outcomes per country."""
+    screening = await service.finished_screening(session, screening_id)
+    return await cached(request, (screening.id, screening.finished_at),
+                        lambda: service.screening_funnel(session, screening=screening), ScreeningStats)
+
+
+@router.get("/emas", summary="Shared EMAS resources and their adoption", response_model=EmasStats,
+            responses={**NOT_MODIFIED, **problems()})
+async def emas_stats(request: Request, session: ReadSessionDep, filters: ClusterFiltersDep) -> Response:
+    """Shared resources by type and validation state, and per cluster how many members adopted a validated one."""
+    today = _today()
+    # The day is part of the version: a validation expires without any write.
+    version = (today, *await service.emas_version(session))
+    return await cached(request, version, lambda: service.emas_counts(session, filters=filters, today=today),
+                        EmasStats)
+
+
+@router.get("/calls/{call_id}", summary="A call's applications and budget", response_model=CallStats,
+            responses={**NOT_MODIFIED, **problems(CallNotFound)})
+async def call_stats(request: Request, session: ReadSessionDep,
+                     call_id: Annotated[int, Path(ge=1, le=2**62, description="The call's id.")]) -> Response:
+    """Applications by state, province and category, and each funder's budget against what it has allocated."""
+    return await cached(request, await service.call_version(session, call_id),
+                        lambda: service.call_counts(session, call_id=call_id), CallStats)
