@@ -414,3 +414,41 @@ class TestCaching:
         again = counted.get(url, headers={"If-None-Match": first.headers["ETag"]})
         assert again.status_code == 304
         assert len(statements) == 1 and "GROUP BY" not in statements[0], statements
+
+
+class TestEventStats:
+    def test_held_against_planned_and_attendance_per_topic(self, client, auth, engine):
+        organizer = {"Authorization": auth("camera@cartesio.example")["Authorization"]}
+        programme = client.post("/api/v1/programmes", headers=organizer, json={
+            "title": "Programma statistiche", "starts_on": "2020-01-01", "ends_on": "2031-12-31",
+            "outputs": [{"kind": "seminar", "title": "3 seminari", "target_count": 3}]}).json()
+        output = programme["outputs"][0]["id"]
+        past = client.post("/api/v1/events", headers=organizer, json={
+            "title": "Seminario passato", "kind": "seminar", "starts_at": "2020-03-01T09:00:00",
+            "ends_at": "2020-03-01T12:00:00", "capacity": 10, "topics": ["riuso e riciclo"],
+            "programme_id": programme["id"], "output_id": output}).json()
+        client.post("/api/v1/events", headers=organizer, json={
+            "title": "Seminario futuro", "kind": "seminar", "starts_at": "2031-03-01T09:00:00",
+            "ends_at": "2031-03-01T12:00:00", "capacity": 10, "programme_id": programme["id"],
+            "output_id": output})
+        with engine.begin() as conn:
+            for n, attended in ((1, True), (2, False)):
+                registration = conn.execute(text(
+                    "INSERT INTO registrations (event_id, status, position, email, created_at, is_demo) VALUES "
+                    "(:e, 'confirmed', :n, :m, :now, false) RETURNING id"),
+                    {"e": past["id"], "n": n, "m": f"s{n}.{past['id']}@example.it",
+                     "now": datetime.now(UTC)}).scalar_one()
+                conn.execute(text("INSERT INTO attendance (registration_id, session_key, attended, checked_at, "
+                                     "checked_by) VALUES (:r, 0, :a, :now, 'test')"),
+                             {"r": registration, "a": attended, "now": datetime.now(UTC)})
+        url = "/api/v1/stats/events"
+        stats = client.get(url, params={"programme_id": programme["id"]})
+        assert stats.status_code == 200 and "max-age" in stats.headers["cache-control"]
+        body = stats.json()
+        assert body["outputs"] == [{"output_id": output, "programme_id": programme["id"], "kind": "seminar",
+                                    "title": "3 seminari", "planned": 3, "held": 1, "scheduled": 1, "missing": 2}]
+        assert body["topics"] == [{"topic": "riuso e riciclo", "events": 1, "registered": 2, "attended": 1}]
+        again = client.get(url, params={"programme_id": programme["id"]},
+                           headers={"If-None-Match": stats.headers["etag"]})
+        assert again.status_code == 304
+        assert past["id"]

@@ -211,6 +211,13 @@ class TestAttendance:
         stats = again["stats"]
         assert stats["attended"] == 2 and [s["attended"] for s in stats["sessions"]] == [2, 1]
         assert_problem(client.put(url, headers=auth(ENTERPRISE), json={"records": records}), 403)
+        certificate = client.get(f"/api/v1/events/{event['id']}/registrations/{people[0]}/certificate.pdf",
+                                 headers=auth(ENTERPRISE))
+        assert certificate.status_code == 200 and certificate.headers["content-type"] == "application/pdf"
+        assert certificate.content.startswith(b"%PDF") and b"Attestato di partecipazione" in certificate.content
+        assert b"Mario Rossi" in certificate.content and b"Modulo 1; Modulo 2" in certificate.content
+        assert_problem(client.get(f"/api/v1/events/{event['id']}/registrations/{people[2]}/certificate.pdf",
+                                  headers=auth(ENTERPRISE)), 409)
         assert_problem(client.put(url, headers=auth(ORGANIZER), json={"records": [
             {"registration_id": people[0], "session_id": 999999, "attended": True}]}), 422)
 

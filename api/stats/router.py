@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import orjson
@@ -18,7 +18,7 @@ from api.core.http import json_bytes
 from api.organizations.schemas import OrganizationKind
 from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
 from api.stats import service
-from api.stats.schemas import (CallStats, ClusterFilters, ClusterGroupBy, ClusterStats, EmasStats,
+from api.stats.schemas import (CallStats, ClusterFilters, ClusterGroupBy, ClusterStats, EmasStats, EventStats,
                                OrganizationFilters, OrganizationStats, ScreeningStats)
 
 router = APIRouter(prefix="/stats", tags=["stats"])
@@ -119,3 +119,19 @@ async def call_stats(request: Request, session: ReadSessionDep,
     """Applications by state, province and category, and each funder's budget against what it has allocated."""
     return await cached(request, await service.call_version(session, call_id),
                         lambda: service.call_counts(session, call_id=call_id), CallStats)
+
+
+@router.get("/events", summary="Events held against planned, attendance per topic", response_model=EventStats,
+            responses={**NOT_MODIFIED, **problems()})
+async def event_stats(
+    request: Request, session: ReadSessionDep,
+    programme_id: Annotated[int | None, Query(ge=1, le=2**62, description="Only this programme.")] = None,
+    start: Annotated[datetime | None, Query(description="Events starting from this (ISO 8601).")] = None,
+    end: Annotated[datetime | None, Query(description="Events starting before this.")] = None,
+) -> Response:
+    """Per programme output, events planned, held and still scheduled; per topic, the events held with their
+    registrations and attendance."""
+    now = datetime.now(UTC)
+    return await cached(request, await service.events_version(session, now),
+                        lambda: service.event_counts(session, programme_id=programme_id, start=start, end=end,
+                                                     now=now), EventStats)

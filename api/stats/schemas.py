@@ -130,3 +130,27 @@ class CallStats(ReadSchema):
     allocated: Decimal = Field(description="What the ledger has allocated to projects, net of revocations.")
     remaining: Decimal
     funders: list[FunderBudget]
+
+
+class OutputProgress(ReadSchema):
+    output_id: int
+    programme_id: int
+    kind: str
+    title: str
+    planned: int
+    held: int
+    scheduled: int = Field(description="Events of the output not yet ended.")
+    missing: int
+
+
+class TopicAttendance(ReadSchema):
+    topic: str
+    events: int = Field(description="Events held on the topic.")
+    registered: int
+    attended: int
+
+
+class EventStats(ReadSchema):
+    programme_id: int | None
+    outputs: list[OutputProgress]
+    topics: list[TopicAttendance]

@@ -8,7 +8,7 @@ carries the older version and the next request recomputes: a stale answer never 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
@@ -27,6 +27,7 @@ from api.screenings import service as screenings_service
 from api.screenings.errors import ScreeningNotFinished
 from api.screenings.models import Screening, ScreeningResult
 from api.screenings.schemas import Status
+from api.training.models import Attendance, Event, ProgrammeOutput, Registration
 from api.stats.schemas import (SIZE_BANDS, SIZE_CLASSES, VALIDATION_STATES, ClusterFilters, ClusterGroupBy,
                                OrganizationFilters)
 
@@ -272,3 +273,58 @@ async def call_counts(session: AsyncSession, *, call_id: int) -> dict[str, Any]:
     return {"call_id": call.id, "applications": sum(g["applications"] for g in groups["by_state"]), **groups,
             "budget": budget["total"], "allocated": budget["allocated"], "remaining": budget["remaining"],
             "funders": budget["funders"]}
+
+
+# events ---------------------------------------------------------------------------------------------------------
+async def events_version(session: AsyncSession, now: datetime) -> Version:
+    # The hour is part of the version: an event becomes "held" when it ends, without any write.
+    return (now.replace(minute=0, second=0, microsecond=0),
+            *await _version(session, _table_version(Event, Event.updated_at),
+                            _table_version(Registration, Registration.id),
+                            _table_version(Attendance, Attendance.checked_at)))
+
+
+async def event_counts(session: AsyncSession, *, programme_id: int | None, start: datetime | None,
+                       end: datetime | None, now: datetime) -> dict[str, Any]:
+    """Events held against planned per programme output, and registrations and attendance per topic."""
+    clauses: list[ColumnElement[bool]] = [Event.status == "scheduled"]
+    if programme_id is not None:
+        clauses.append(Event.programme_id == programme_id)
+    if start is not None:
+        clauses.append(Event.starts_at >= start)
+    if end is not None:
+        clauses.append(Event.starts_at < end)
+    held = Event.ends_at <= now
+    outputs = (await session.execute(
+        select(ProgrammeOutput.id, ProgrammeOutput.programme_id, ProgrammeOutput.kind, ProgrammeOutput.title,
+               ProgrammeOutput.target_count, _count(held), _count(~held))
+        .join(Event, (Event.output_id == ProgrammeOutput.id) & and_(*clauses), isouter=True)
+        .where(*([ProgrammeOutput.programme_id == programme_id] if programme_id is not None else []))
+        .group_by(ProgrammeOutput.id, ProgrammeOutput.programme_id, ProgrammeOutput.kind, ProgrammeOutput.title,
+                  ProgrammeOutput.target_count)
+        .order_by(ProgrammeOutput.programme_id, ProgrammeOutput.id))).all()
+    attended = (select(Attendance.registration_id).where(Attendance.attended.is_(True))
+                .group_by(Attendance.registration_id).subquery())
+    per_event = (select(Event.id.label("event_id"), Event.topics.label("topics"),
+                        func.count(func.distinct(Registration.id)).label("registered"),
+                        func.count(func.distinct(attended.c.registration_id)).label("attended"))
+                 .select_from(Event)
+                 .outerjoin(Registration, (Registration.event_id == Event.id)
+                            & Registration.status.in_(("confirmed", "waiting")))
+                 .outerjoin(attended, attended.c.registration_id == Registration.id)
+                 .where(*clauses, held).group_by(Event.id, Event.topics).subquery())
+    rows = (await session.execute(select(per_event.c.topics, per_event.c.registered, per_event.c.attended))).all()
+    topics: dict[str, dict[str, int]] = {}
+    for event_topics, registered, attended_count in rows:
+        for topic in (event_topics if isinstance(event_topics, list) else []) or ["(none)"]:
+            entry = topics.setdefault(topic, {"events": 0, "registered": 0, "attended": 0})
+            entry["events"] += 1
+            entry["registered"] += registered
+            entry["attended"] += attended_count
+    return {
+        "programme_id": programme_id,
+        "outputs": [{"output_id": o[0], "programme_id": o[1], "kind": o[2], "title": o[3], "planned": o[4],
+                     "held": int(o[5]), "scheduled": int(o[6]), "missing": max(0, o[4] - int(o[5]))}
+                    for o in outputs],
+        "topics": [{"topic": t, **v} for t, v in sorted(topics.items())],
+    }

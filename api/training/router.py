@@ -18,8 +18,8 @@ from api.core.etag import IfMatch, body_etag, check_if_match, etag
 from api.core.http import json_bytes
 from api.core.pagination import link_header
 from api.training import calendar, service
-from api.training.errors import (AlreadyRegistered, EventNotFound, OrganizationLimit, ProgrammeNotFound,
-                                 RegistrationClosed, RegistrationNotFound)
+from api.training.errors import (AlreadyRegistered, EventNotFound, NotRegistrationState, OrganizationLimit,
+                                 ProgrammeNotFound, RegistrationClosed, RegistrationNotFound)
 from api.training.models import Goal
 from api.training.schemas import (TOPICS, AttendanceBatch, Audience, EventCreate, EventKind, EventRead, EventUpdate,
                                   ProgrammeCreate, ProgrammeRead, RegistrationCreate, RegistrationRead, TokenIn)
@@ -232,6 +232,35 @@ async def erase(request: Request, event_id: EventId, registration_id: Registrati
     _, registration = await service.registration_for(session, event_id=event_id, registration_id=registration_id,
                                                      actor=actor)
     return await _registration(request, session, await service.erase(session, registration=registration))
+
+
+PDF = {200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+              "description": "The certificate of attendance"}}
+
+
+def _pdf(body: bytes, registration_id: int) -> Response:
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="attestato-{registration_id}.pdf"'})
+
+
+@router.get("/events/{event_id}/registrations/{registration_id}/certificate.pdf",
+            summary="Certificate of attendance", responses={**PDF, **problems(RegistrationNotFound,
+                                                                             NotRegistrationState)})
+async def certificate(event_id: EventId, registration_id: RegistrationId, session: ReadSessionDep,
+                      actor: AuthenticatedDep) -> Response:
+    """The PDF certificate (name, event, date, hours, organizer) of a registration that attended."""
+    event, registration = await service.registration_for(session, event_id=event_id,
+                                                         registration_id=registration_id, actor=actor)
+    return _pdf(await service.certificate(session, event=event, registration=registration), registration.id)
+
+
+@router.get("/registrations/mine/certificate.pdf", summary="My certificate of attendance (by its link)",
+            responses={**PDF, **problems(RegistrationNotFound, NotRegistrationState)})
+async def my_certificate(token: TokenHeader, session: ReadSessionDep) -> Response:
+    """The PDF certificate, for a registrant without an account."""
+    registration = await service.by_token(session, token)
+    event = await service.get_event(session, registration.event_id)
+    return _pdf(await service.certificate(session, event=event, registration=registration), registration.id)
 
 
 @router.post("/registrations/confirm", summary="Confirm a registration", response_model=RegistrationRead,

@@ -22,7 +22,7 @@ from api.core.db import utcnow
 from api.core.errors import Forbidden, ValidationFailed
 from api.core.pagination import SortKey, fetch_page
 from api.organizations.models import Organization
-from api.training.errors import (AlreadyRegistered, EventNotFound, OrganizationLimit,
+from api.training.errors import (AlreadyRegistered, EventNotFound, NotRegistrationState, OrganizationLimit,
                                  ProgrammeNotFound, RegistrationClosed, RegistrationNotFound)
 from api.training.models import (Attendance, Event, EventSession, Goal, Message, Programme, ProgrammeOutput,
                                  Registration)
@@ -487,3 +487,19 @@ async def stats(session: AsyncSession, event: Event) -> dict[str, Any]:
             "attended": any_attended or 0, "erased": erased or 0,
             "sessions": [{"session_id": s.id, "title": s.title, "attended": by_session.get(s.id, 0)}
                          for s in event.sessions]}
+
+
+async def certificate(session: AsyncSession, *, event: Event, registration: Registration) -> bytes:
+    """The certificate of attendance of a registration that attended (the event or some of its sessions)."""
+    from api.training import certificate as pdf
+
+    rows = (await session.scalars(select(Attendance).where(Attendance.registration_id == registration.id,
+                                                           Attendance.attended.is_(True)))).all()
+    if not rows:
+        raise NotRegistrationState("No attendance is recorded for this registration: no certificate yet.")
+    if registration.erased_at is not None:
+        raise NotRegistrationState("The registrant's data were erased: there is no name to certify.")
+    attended = {a.session_key for a in rows}
+    sessions = [s for s in event.sessions if s.id in attended]
+    organizer = (await session.get(Organization, event.organizer_id)).name if event.organizer_id else None
+    return pdf.render(registration=registration, event=event, organizer=organizer, sessions_attended=sessions)
