@@ -10,6 +10,7 @@ from api.changes.models import Change, FeedMark
 from api.core.db import Base
 from api.core.idempotency_models import IdempotencyRecord
 from api.criteria.models import CriteriaSet, CriteriaSetVersion, Criterion
+from api.datasets.models import DatasetRelease
 from api.documents.models import Document
 from api.ecocluster.models import ApoAttestation, IndicatorSeries, IndicatorTarget, IndicatorValue, ProgrammeStep
 from api.emas.models import (Adoption, EmasRequirement, Evidence, ResourceFile, ResourceVersion, SharedResource,
@@ -30,6 +31,7 @@ __all__ = [
     "AccompanimentEntry", "Application", "ApplicationPartner", "Assignment", "Call", "CallCriterion", "CallPhase",
     "Funder", "LedgerEntry", "Transition",
     "Attendance", "Event", "EventSession", "Goal", "Message", "Programme", "ProgrammeOutput", "Registration",
+    "DatasetRelease",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

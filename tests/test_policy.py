@@ -229,6 +229,8 @@ CASES: dict[Action, Case] = {
     Action.events_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/events", {"title": _name(), "kind": "seminar", "starts_at": "2031-05-05T09:00:00",
                                    "ends_at": "2031-05-05T12:00:00", "capacity": 30}, None)),
+    Action.datasets_release: Case(lambda c, a, ids: ("post", "/api/v1/datasets/network-memberships/releases",
+                                                     None, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

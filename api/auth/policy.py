@@ -64,10 +64,11 @@ class Action(StrEnum):
     applications_write = "applications:write"
     evaluations_write = "evaluations:write"
     events_manage = "events:manage"
+    datasets_release = "datasets:release"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
-                "screenings:read", "emas_requirements:read", "emas_resources:read")
+                "screenings:read", "emas_requirements:read", "emas_resources:read", "datasets:read")
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     # Uploaded files (shared EMAS resources): the largest accepted, and where they are kept (var/files when unset).
     upload_max_bytes: int = Field(default=20 * 1_048_576, ge=1024)
     storage_dir: Path | None = None
+    # Open datasets: the licence they are published under and who publishes them.
+    datasets_licence: str = "CC-BY-4.0"
+    datasets_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    datasets_publisher: str = "Cartesio"
 
     # The changes feed keeps tombstones this long; a cursor from before then answers 410.
     changes_retention_seconds: int = Field(default=30 * 86400, ge=60)

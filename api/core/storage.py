@@ -53,7 +53,8 @@ class StoredFile:
 
 
 class Storage(Protocol):
-    async def save(self, chunks: AsyncIterator[bytes], *, filename: str, max_bytes: int) -> StoredFile: ...
+    async def save(self, chunks: AsyncIterator[bytes], *, filename: str, max_bytes: int,
+                   sniff: bool = True) -> StoredFile: ...
     async def open(self, key: str) -> AsyncIterator[bytes]: ...
     async def delete(self, key: str) -> None: ...
     def exists(self, key: str) -> bool: ...
@@ -70,7 +71,7 @@ def safe_filename(name: str) -> str:
     return cleaned
 
 
-def sniff(head: bytes, filename: str) -> str:
+def sniff_type(head: bytes, filename: str) -> str:
     """The media type read from the content; the name's extension must agree with it."""
     extension = os.path.splitext(filename)[1].lower()
     kind = filetype.guess(head)
@@ -148,7 +149,11 @@ class LocalStorage:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
-    async def save(self, chunks: AsyncIterator[bytes], *, filename: str, max_bytes: int) -> StoredFile:
+    async def save(self, chunks: AsyncIterator[bytes], *, filename: str, max_bytes: int,
+                   sniff: bool = True) -> StoredFile:
+        """Store a stream; uploads are checked (`sniff`): a type read from the content and agreeing with the name,
+        not empty. Files the service writes itself (dataset releases) are taken as they are."""
+        check = sniff
         key = secrets.token_hex(16)
         path = self._path(key)
         partial = path.with_name(path.name + ".partial")
@@ -165,17 +170,17 @@ class LocalStorage:
                     size += len(chunk)
                     if size > max_bytes:
                         raise PayloadTooLarge(f"The file is larger than {max_bytes} bytes.")
-                    if media_type is None:
+                    if media_type is None and check:
                         head += chunk
                         if len(head) >= SNIFF_BYTES:
-                            media_type = sniff(head, filename)
+                            media_type = sniff_type(head, filename)
                     digest.update(chunk)
                     await out.write(chunk)
-            if size == 0:
+            if check and size == 0:
                 raise ValidationFailed("The file is empty.", errors=[{
                     "field": "body", "message": "empty file", "code": "empty"}])
             if media_type is None:
-                media_type = sniff(head, filename)
+                media_type = sniff_type(head, filename) if check else "application/octet-stream"
             await anyio.Path(partial).rename(path)
         except BaseException:
             await anyio.Path(partial).unlink(missing_ok=True)

@@ -305,15 +305,17 @@ async def event_counts(session: AsyncSession, *, programme_id: int | None, start
         .order_by(ProgrammeOutput.programme_id, ProgrammeOutput.id))).all()
     attended = (select(Attendance.registration_id).where(Attendance.attended.is_(True))
                 .group_by(Attendance.registration_id).subquery())
-    per_event = (select(Event.id.label("event_id"), Event.topics.label("topics"),
+    # Grouped by event id only: PostgreSQL cannot group by a json column; the topics are joined afterwards.
+    per_event = (select(Event.id.label("event_id"),
                         func.count(func.distinct(Registration.id)).label("registered"),
                         func.count(func.distinct(attended.c.registration_id)).label("attended"))
                  .select_from(Event)
                  .outerjoin(Registration, (Registration.event_id == Event.id)
                             & Registration.status.in_(("confirmed", "waiting")))
                  .outerjoin(attended, attended.c.registration_id == Registration.id)
-                 .where(*clauses, held).group_by(Event.id, Event.topics).subquery())
-    rows = (await session.execute(select(per_event.c.topics, per_event.c.registered, per_event.c.attended))).all()
+                 .where(*clauses, held).group_by(Event.id).subquery())
+    rows = (await session.execute(select(Event.topics, per_event.c.registered, per_event.c.attended)
+                                  .join(per_event, per_event.c.event_id == Event.id))).all()
     topics: dict[str, dict[str, int]] = {}
     for event_topics, registered, attended_count in rows:
         for topic in (event_topics if isinstance(event_topics, list) else []) or ["(none)"]:

@@ -1,0 +1,165 @@
+"""Streaming a dataset from a server-side cursor, in CSV (RFC 4180), JSON Lines or JSON, and freezing
+releases."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.auth.policy import Action
+from api.auth.principal import Principal
+from api.core.db import Database, utc_iso
+from api.core.errors import NotAcceptable, NotFound, ValidationFailed
+from api.core.storage import Storage
+from api.datasets.catalogue import DATASETS, Dataset
+from api.datasets.models import DatasetRelease
+
+FORMATS = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl", "json": "application/json"}
+ACCEPT = {"text/csv": "csv", "application/jsonl": "jsonl", "application/x-ndjson": "jsonl",
+          "application/json": "json"}
+BATCH = 2000
+
+
+class DatasetNotFound(NotFound):
+    slug, title = "dataset-not-found", "Dataset not found"
+
+
+class ReleaseNotFound(NotFound):
+    slug, title = "dataset-release-not-found", "Release not found"
+
+
+def get(name: str) -> Dataset:
+    dataset = DATASETS.get(name)
+    if dataset is None:
+        raise DatasetNotFound(f"No dataset named {name!r}; GET /api/v1/datasets lists them.")
+    return dataset
+
+
+def choose_format(requested: str | None, accept: str) -> str:
+    """The format asked by `format`, else by Accept; CSV when nothing is said."""
+    if requested:
+        if requested not in FORMATS:
+            raise NotAcceptable(f"Format {requested!r} is not offered; available: {', '.join(FORMATS)}.",
+                                available=list(FORMATS))
+        return requested
+    for part in (p.split(";")[0].strip() for p in accept.split(",") if p.strip()):
+        if part in ACCEPT:
+            return ACCEPT[part]
+        if part in ("*/*", "text/*"):
+            return "csv"
+    if accept.strip():
+        raise NotAcceptable(f"None of {accept!r} is offered; available: {', '.join(FORMATS.values())}.",
+                            available=list(FORMATS))
+    return "csv"
+
+
+def statement(dataset: Dataset, modified_since: datetime | None) -> Any:
+    stmt = dataset.query()
+    if modified_since is not None:
+        if dataset.modified is None:
+            raise ValidationFailed(f"Dataset {dataset.name} has no modification time to filter on.", errors=[{
+                "field": "query.modified_since", "message": "not supported by this dataset", "code": "unsupported"}])
+        stmt = stmt.where(dataset.modified() >= modified_since)
+    return stmt
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+async def rows(db: Database, stmt: Any) -> AsyncIterator[list[tuple[Any, ...]]]:
+    """Batches of rows from a server-side cursor (PostgreSQL) or a stepping cursor (SQLite): memory stays flat."""
+    # PostgreSQL's server-side cursors live in a transaction; on SQLite a reader must not BEGIN, or it would
+    # queue behind the writer of the same request (a release) for the write lock it does not need.
+    engine = db.engine if db.dialect == "postgresql" else db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        result = await conn.stream(stmt.execution_options(yield_per=BATCH))
+        async for batch in result.partitions(BATCH):
+            yield [tuple(row) for row in batch]
+
+
+async def encode(dataset: Dataset, batches: AsyncIterator[list[tuple[Any, ...]]], fmt: str) -> AsyncIterator[bytes]:
+    names = [f.name for f in dataset.fields]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(names)
+        yield out.getvalue().encode()
+        async for batch in batches:
+            out.seek(0)
+            out.truncate()
+            writer.writerows([["" if v is None else _plain(v) for v in row] for row in batch])
+            yield out.getvalue().encode()
+    elif fmt == "jsonl":
+        async for batch in batches:
+            yield b"".join(orjson.dumps(dict(zip(names, map(_plain, row), strict=True))) + b"\n" for row in batch)
+    else:
+        yield b"["
+        first = True
+        async for batch in batches:
+            chunk = b",".join(orjson.dumps(dict(zip(names, map(_plain, row), strict=True))) for row in batch)
+            if chunk:
+                yield chunk if first else b"," + chunk
+                first = False
+        yield b"]"
+
+
+async def last_modified(session: AsyncSession, dataset: Dataset) -> datetime | None:
+    if dataset.modified is None:
+        return None
+    return await session.scalar(select(func.max(dataset.modified())))
+
+
+async def count(session: AsyncSession, dataset: Dataset) -> int:
+    return await session.scalar(select(func.count()).select_from(dataset.query().order_by(None).subquery())) or 0
+
+
+async def release(db: Database, session: AsyncSession, *, dataset: Dataset, storage: Storage,
+                  actor: Principal) -> DatasetRelease:
+    """Freeze the dataset as it is now, in every format, with each file's sha256 (administrators)."""
+    actor.require(Action.datasets_release)
+    number = (await session.scalar(select(func.max(DatasetRelease.number))
+                                   .where(DatasetRelease.dataset == dataset.name)) or 0) + 1
+    files: dict[str, Any] = {}
+    total = await count(session, dataset)
+    try:
+        for fmt in FORMATS:
+            stored = await storage.save(encode(dataset, rows(db, dataset.query()), fmt),
+                                        filename=f"{dataset.name}.{fmt}", max_bytes=2**40, sniff=False)
+            files[fmt] = {"storage_key": stored.key, "sha256": stored.sha256, "size": stored.size}
+        row = DatasetRelease(dataset=dataset.name, number=number, rows=total, files=files, created_by=actor.key,
+                             note="The dataset had no rows when it was released." if total == 0 else None)
+        session.add(row)
+        await session.flush()
+    except BaseException:
+        for item in files.values():
+            await storage.delete(item["storage_key"])
+        raise
+    return row
+
+
+async def releases(session: AsyncSession, dataset: Dataset) -> list[DatasetRelease]:
+    return list((await session.scalars(select(DatasetRelease).where(DatasetRelease.dataset == dataset.name)
+                                       .order_by(DatasetRelease.number))).all())
+
+
+async def get_release(session: AsyncSession, dataset: Dataset, number: int) -> DatasetRelease:
+    row = await session.scalar(select(DatasetRelease).where(DatasetRelease.dataset == dataset.name,
+                                                            DatasetRelease.number == number))
+    if row is None:
+        raise ReleaseNotFound(f"Dataset {dataset.name} has no release {number}.")
+    return row
