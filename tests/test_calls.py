@@ -401,3 +401,50 @@ def test_an_applicant_of_record_cannot_be_deleted(client, auth):
     body = assert_problem(client.delete(f"/api/v1/organizations/{org['id']}", headers=auth(ADMIN)), 409)
     assert "applications" in body["detail"] and body["referred_by"] == ["applications"]
     assert client.get(f"/api/v1/organizations/{org['id']}").status_code == 200
+
+
+class TestReviewFindings:
+    def test_only_those_who_run_a_call_rank_it_and_see_only_what_they_may(self, client, auth, evaluators):
+        call = new_call(client, auth)
+        evaluated(client, auth, evaluators, call["id"])
+        assert_problem(client.post(f"/api/v1/calls/{call['id']}/ranking",
+                                   headers=auth("camera@cartesio.example")), 403)
+        ranked = client.post(f"/api/v1/calls/{call['id']}/ranking", headers=auth(MANAGER))
+        assert ranked.status_code == 200 and len(ranked.json()) == 1
+
+    def test_the_divergence_note_gives_no_figures(self, client, auth, evaluators):
+        call = new_call(client, auth)
+        app = evaluated(client, auth, evaluators, call["id"], scores=((9, 9), (2, 2)))
+        status = client.get(f"/api/v1/applications/{app['id']}/evaluations", headers=auth(MANAGER)).json()["status"]
+        assert "third evaluator" in status and "9" not in status and "2.0" not in status
+
+    def test_the_reserve_moves_up_only_within_the_budget(self, client, auth, evaluators):
+        call = new_call(client, auth, max_grant=None, cofinancing_rate=None, funders=[
+            {"key": "regione", "name": "Regione", "role": "region", "contribution": "10000.00"},
+            {"key": "camere", "name": "Camere", "role": "pool", "contribution": "10000.00"}])
+        big = evaluated(client, auth, evaluators, call["id"], requested="16000.00", scores=((9, 9), (9, 9)))
+        huge = evaluated(client, auth, evaluators, call["id"], requested="20000.00", scores=((8, 8), (8, 8)))
+        small = evaluated(client, auth, evaluators, call["id"], requested="2000.00", scores=((7, 7), (7, 7)))
+        client.post(f"/api/v1/calls/{call['id']}/ranking", headers=auth(MANAGER))
+        state = {a: client.get(f"/api/v1/applications/{a}", headers=auth(MANAGER)).json()["state"]
+                 for a in (big["id"], huge["id"], small["id"])}
+        assert state == {big["id"]: "admitted", huge["id"]: "ranked", small["id"]: "admitted"}
+        move(client, auth, big["id"], "withdrawn", who=ENTERPRISE, reason="rinuncia")
+        # 20,000 does not fit beside the 2,000 already admitted: it stays on the reserve list.
+        assert client.get(f"/api/v1/applications/{huge['id']}", headers=auth(MANAGER)).json()["state"] == "ranked"
+
+    def test_draft_corrections(self, client, auth, ids):
+        call = new_call(client, auth)
+        partner = client.post("/api/v1/organizations", headers=auth(ADMIN), json={
+            "name": f"Partner {_uid()}", "kind": "enterprise", "country": "IT", "region_code": "ITI17"}).json()
+        app = new_application(client, auth, call["id"], partners=[{"organization_id": partner["id"]}])
+        url = f"/api/v1/applications/{app['id']}"
+        changed = client.patch(url, headers=auth(ENTERPRISE), json={
+            "partners": [{"organization_id": partner["id"], "receives_funds": False}]})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["partners"] == [{"organization_id": partner["id"], "receives_funds": False}]
+        assert_problem(client.patch(url, headers=auth(ENTERPRISE), json={"category": "altro"}), 422,
+                       field="body.category")
+        client.post(f"{url}/submit", headers=auth(ENTERPRISE))
+        move(client, auth, app["id"], "admissible")
+        assert_problem(move(client, auth, app["id"], "under_evaluation"), 409)

@@ -222,6 +222,37 @@ class TestAttendance:
             {"registration_id": people[0], "session_id": 999999, "attended": True}]}), 422)
 
 
+class TestReviewFindings:
+    def test_dates_without_a_zone_in_filters_are_rome(self, client):
+        assert client.get("/api/v1/events", params={"start": "2026-01-01"}).status_code == 200
+        assert client.get("/api/v1/events.ics", params={"end": "2031-01-01T00:00:00"}).status_code == 200
+        assert client.get("/api/v1/stats/events", params={"start": "2020-01-01"}).status_code == 200
+
+    def test_an_undated_event_can_still_be_changed(self, client, auth):
+        workshop = next(e for e in client.get("/api/v1/events", params={"q": "CARTESIO"}).json()["items"]
+                        if e["kind"] == "workshop")
+        changed = client.patch(f"/api/v1/events/{workshop['id']}", headers=auth(ADMIN), json={"capacity": 120})
+        assert changed.status_code == 200 and changed.json()["starts_at"] is None
+
+    def test_certificate_hours_add_up_the_sessions(self, client, auth):
+        start = soon(3)
+        sessions = [{"title": f"Giorno {d + 1}", "starts_at": (start + timedelta(days=d)).isoformat(),
+                     "ends_at": (start + timedelta(days=d, hours=4)).isoformat()} for d in range(3)]
+        event = new_event(client, auth, kind="training_cycle", sessions=sessions, starts_at=start.isoformat(),
+                          ends_at=(start + timedelta(days=2, hours=4)).isoformat())
+        person = register(client, event["id"], auth(ENTERPRISE)).json()["id"]
+        client.put(f"/api/v1/events/{event['id']}/attendance", headers=auth(ORGANIZER),
+                   json={"records": [{"registration_id": person, "attended": True}]})
+        pdf = client.get(f"/api/v1/events/{event['id']}/registrations/{person}/certificate.pdf",
+                         headers=auth(ENTERPRISE)).content
+        assert b"(12)" in pdf or b"12" in pdf.split(b"ore")[1][:200]
+
+    def test_an_unknown_promoter_is_a_bad_reference(self, client, auth):
+        assert_problem(client.post("/api/v1/programmes", headers=auth(ORGANIZER), json={
+            "title": "x", "starts_on": "2020-01-01", "ends_on": "2020-05-01", "promoter_id": 999999}), 422,
+            field="body.promoter_id")
+
+
 class TestCalendar:
     def test_ics_with_stable_uid_sequence_zones_and_cancellation(self, client, auth):
         event = new_event(client, auth, starts_at="2031-03-10T09:00:00", ends_at="2031-03-10T13:00:00")

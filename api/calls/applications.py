@@ -178,13 +178,19 @@ async def update(session: AsyncSession, *, app: Application, data: ApplicationUp
         raise TransitionNotAllowed(f"The application is {app.state}; only a draft can change.")
     call = await calls_service.get(session, app.call_id)
     values = data.model_dump(exclude_unset=True)
+    if call.categories and values.get("category") and values["category"] not in call.categories:
+        raise ValidationFailed("Unknown category for this call.", errors=[{
+            "field": "body.category", "message": f"one of {', '.join(call.categories)}", "code": "enum"}])
     if values.get("requested") is not None:
         _check_amounts(call, cents(data.requested))
         app.requested_cents = cents(data.requested)
     if data.budget_lines is not None:
         app.budget_lines = [{"label": b.label, "amount": str(b.amount)} for b in data.budget_lines]
     if data.partners is not None:
-        app.partners = await _partners(session, data.partners, app.organization_id)
+        partners = await _partners(session, data.partners, app.organization_id)
+        app.partners = []
+        await session.flush()  # the old rows go before the new ones, or the same partner would clash
+        app.partners = partners
     for key in ("title", "summary", "category"):
         if key in values and (values[key] is not None or key != "title"):
             setattr(app, key, values[key])

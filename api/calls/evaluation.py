@@ -76,8 +76,9 @@ def score_state(call: Call, assignments: list[Assignment]) -> tuple[Decimal | No
     if len(done) == MIN_EVALUATORS:
         high, low = max(totals), min(totals)
         if high > 0 and (high - low) / high > Decimal(call.divergence_share):
-            return None, (f"totals {low} and {high} diverge by more than {Decimal(call.divergence_share) * 100}%:"
-                          " a third evaluator is required")
+            # No figures here: everyone who reads the evaluations sees this line, a third evaluator included.
+            return None, (f"the two totals diverge by more than {Decimal(call.divergence_share) * 100:g}% of the "
+                          "higher: a third evaluator is required")
     return (sum(totals) / len(totals)).quantize(PLACES), "complete"
 
 
@@ -174,7 +175,7 @@ def _criterion_means(call: Call, assignments: list[Assignment]) -> dict[str, Dec
 async def rank(session: AsyncSession, *, call: Call, actor: Principal) -> list[Application]:
     """Rank the evaluated applications: under a threshold, not admitted; the others by score (ties by the
     call's rules), admitted while the remaining budget covers their requests, the rest on the reserve list."""
-    actor.require(Action.calls_manage)
+    calls_service.require_runner(actor, call)
     evaluated = list((await session.scalars(select(Application).where(
         Application.call_id == call.id, Application.state == ApplicationState.evaluated)
         .options(selectinload(Application.partners)).order_by(Application.id).with_for_update())).all())

@@ -114,15 +114,26 @@ async def revoke(session: AsyncSession, *, app: Application, actor: Principal, r
     return app
 
 
-async def promote_reserve(session: AsyncSession, *, call_id: int, actor: Principal) -> Application | None:
-    """The best-ranked application of the reserve list is admitted to accompaniment."""
-    first = await session.scalar(select(Application).where(
+async def promote_reserve(session: AsyncSession, *, call_id: int, actor: Principal) -> list[Application]:
+    """Admit from the reserve list, best rank first, those whose grant the funders can still cover."""
+    from api.calls.evaluation import funding_room, planned_charges
+
+    call = await calls_service.get(session, call_id)
+    await _locked_funders(session, call_id)
+    reserve = list((await session.scalars(select(Application).where(
         Application.call_id == call_id, Application.state == ApplicationState.ranked, Application.reserve.is_(True))
-        .order_by(Application.rank).limit(1).with_for_update())
-    if first is None:
-        return None
-    first.reserve = False
-    await applications.record(session, first, ApplicationState.admitted, actor,
-                              "moved up from the reserve list when a place was freed")
+        .order_by(Application.rank).with_for_update())).all())
+    room = await funding_room(session, call)
+    admitted = []
+    for app in reserve:
+        charges = planned_charges(call, app)
+        if charges is None or any(amount > room.get(fid, 0) for fid, amount in charges.items()):
+            continue
+        for fid, amount in charges.items():
+            room[fid] -= amount
+        app.reserve = False
+        await applications.record(session, app, ApplicationState.admitted, actor,
+                                  "moved up from the reserve list when a place was freed")
+        admitted.append(app)
     await session.flush()
-    return first
+    return admitted

@@ -37,6 +37,8 @@ class Call(Timestamped, Base):
     tie_breakers: Mapped[list[str]] = mapped_column(JSON, default=list)
     required_documents: Mapped[list[str]] = mapped_column(JSON, default=list)
     settings_note: Mapped[str | None] = mapped_column(Text)
+    # Who runs the call besides administrators: its creator ("user:7"); the users of its funders' bodies too.
+    owner: Mapped[str | None] = mapped_column(String(40))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
 

@@ -14,7 +14,7 @@ from api.calls import applications, evaluation, funding, reports, service
 from api.calls.errors import (AlreadyAssigned, AlreadyScored, ApplicationNotFound, CallNotFound, CallSlugTaken,
                               EvaluatorConflict, NotAssigned, NotEligible, OverBudget, PhaseClosed,
                               TransitionNotAllowed)
-from api.calls.models import AccompanimentEntry
+from api.calls.models import AccompanimentEntry, Application
 from api.calls.schemas import (AccompanimentIn, AccompanimentRead, ApplicationCreate, ApplicationRead,
                                ApplicationState, ApplicationUpdate, AssignmentIn, AttachmentRead, BudgetRead, CallCreate, CallRead,
                                DefinitiveIn, EvaluationsRead, FundingIn, RevocationIn, ScoresIn, TransitionIn,
@@ -108,8 +108,10 @@ async def ranking(request: Request, call_id: CallId, session: SessionDep, actor:
     """Rank the evaluated applications: admitted to accompaniment while the budget covers them, then the reserve
     list; those under a threshold are not admitted (the call's managers)."""
     ranked = await evaluation.rank(session, call=await service.get(session, call_id), actor=actor)
+    visible = set((await session.scalars(select(Application.id).where(
+        Application.id.in_([a.id for a in ranked]), await applications.visibility(session, actor)))).all())
     body = orjson.dumps([ApplicationRead.model_validate(applications.render(a)).model_dump(mode="json")
-                         for a in ranked])
+                         for a in ranked if a.id in visible])
     return json_bytes(body)
 
 

@@ -16,7 +16,7 @@ BEFORE_FUNDING = {S.draft, S.submitted, S.admissible, S.under_evaluation, S.eval
 MOVES: dict[S, dict[S, str]] = {
     S.draft: {S.submitted: "applicant"},
     S.submitted: {S.admissible: "manager", S.inadmissible: "manager"},
-    S.admissible: {S.under_evaluation: "manager"},
+    S.admissible: {S.under_evaluation: "service"},  # when two evaluators are assigned
     S.under_evaluation: {S.evaluated: "service"},
     S.evaluated: {S.ranked: "service"},
     S.ranked: {S.admitted: "service", S.not_admitted: "service"},

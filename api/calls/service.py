@@ -17,6 +17,7 @@ from api.calls.errors import CallNotFound, CallSlugTaken
 from api.calls.models import Application, Call, CallCriterion, CallPhase, Funder, LedgerEntry
 from api.calls.schemas import CallCreate, cents, euros
 from api.core.db import utcnow
+from api.core.errors import Forbidden
 from api.core.pagination import SortKey, fetch_page
 
 _LOAD = (selectinload(Call.funders), selectinload(Call.phases), selectinload(Call.criteria))
@@ -74,7 +75,8 @@ async def create(session: AsyncSession, *, data: CallCreate, actor: Principal, i
         max_grant_cents=cents(data.max_grant), min_investment_cents=cents(data.min_investment),
         cofinancing_rate=data.cofinancing_rate, threshold_score=data.threshold_score,
         divergence_share=data.divergence_share, tie_breakers=data.tie_breakers,
-        required_documents=data.required_documents, settings_note=data.settings_note, is_demo=is_demo, version=1)
+        required_documents=data.required_documents, settings_note=data.settings_note, is_demo=is_demo, version=1,
+        owner=actor.key if actor.kind in ("user", "service") else None)
     call.funders = [Funder(key=f.key, name=f.name, role=f.role.value, provinces=f.provinces,
                            organization_id=f.organization_id, contribution_cents=cents(f.contribution))
                     for f in data.funders]
@@ -92,6 +94,23 @@ async def create(session: AsyncSession, *, data: CallCreate, actor: Principal, i
     await changes.record(session, resource_type="calls", resource_id=call.id, event="created", version=call.version,
                          document=CallRead.model_validate(render(call, utcnow())).model_dump_json())
     return call
+
+
+def runs(actor: Principal, call: Call) -> bool:
+    """Whether the caller runs this call: administrators, its creator, the users of its funders' bodies."""
+    if actor.role == "admin":
+        return True
+    if not actor.can(Action.calls_manage):
+        return False
+    bodies = {f.organization_id for f in call.funders if f.organization_id is not None}
+    return ((call.owner is not None and call.owner == actor.key)
+            or bool(bodies & ({actor.organization_id} | set(actor.chambers))))
+
+
+def require_runner(actor: Principal, call: Call) -> None:
+    actor.require(Action.calls_manage)
+    if not runs(actor, call):
+        raise Forbidden(f"Only those who run call {call.id} do this.")
 
 
 async def allocated_by_funder(session: AsyncSession, call_id: int) -> dict[int, int]:

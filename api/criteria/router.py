@@ -167,7 +167,7 @@ async def replace_version(request: Request, set_id: SetId, number: Number, data:
     """Replace a version that no screening has used; a used version answers 409 (add a new version instead)."""
     criteria_set = await service.get_set(session, set_id, for_update=True)
     if if_match is not None:
-        check_if_match(if_match, _version_etag(await service.get_version(session, set_id, number)))
+        check_if_match(if_match, _version_etag(await service.get_version(session, set_id, number, for_update=True)))
     version = await service.replace_version(session, criteria_set=criteria_set, number=number, data=data,
                                             actor=actor)
     return model_response(request, version, schema=VersionRead, etag=_version_etag(version))

@@ -126,7 +126,7 @@ async def get_version(session: AsyncSession, set_id: int, number: int, *,
                       for_update: bool = False) -> CriteriaSetVersion:
     stmt = select(CriteriaSetVersion).where(CriteriaSetVersion.set_id == set_id, CriteriaSetVersion.number == number)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     version = await session.scalar(stmt)
     if version is None:
         raise VersionNotFound(f"Criteria set {set_id} has no version {number}.")

@@ -346,6 +346,7 @@ async def attestations_of(session: AsyncSession, cluster_id: int) -> list[ApoAtt
 async def request_attestation(session: AsyncSession, *, cluster: Cluster, data: ApoRequest, actor: Principal,
                               today: date) -> ApoAttestation:
     _require(actor, Action.cluster_programme_write, cluster)
+    await session.execute(select(Cluster.id).where(Cluster.id == cluster.id).with_for_update())
     pending = await session.scalar(select(ApoAttestation.id).where(ApoAttestation.cluster_id == cluster.id,
                                                                    ApoAttestation.status == "requested"))
     if pending is not None:

@@ -64,7 +64,7 @@ async def get_resource(session: AsyncSession, resource_id: int, *, for_update: b
     stmt = (select(SharedResource).where(SharedResource.id == resource_id)
             .options(selectinload(SharedResource.requirements)))
     if for_update:
-        stmt = stmt.with_for_update(of=SharedResource)
+        stmt = stmt.with_for_update(of=SharedResource).execution_options(populate_existing=True)
     resource = await session.scalar(stmt)
     if resource is None:
         raise ResourceNotFound(f"No shared resource with id {resource_id}.")

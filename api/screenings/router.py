@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 
 from api.auth.deps import AuthenticatedDep
 from api.auth.errors import InvalidAccessToken
@@ -15,6 +16,7 @@ from api.core.etag import body_etag
 from api.core.http import json_bytes
 from api.core.pagination import SortKey, fetch_page, link_header
 from api.core.schemas import Page
+from api.criteria.models import CriteriaSetVersion
 from api.screenings import results, service
 from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
 from api.screenings.models import Screening
@@ -62,7 +64,8 @@ async def list_screenings(request: Request, session: ReadSessionDep, limit: Limi
     """Runs, newest first."""
     rows, after = await fetch_page(session, service.select_screenings(), key=SortKey("id", Screening.id, True),
                                    id_column=Screening.id, cursor=cursor, limit=limit)
-    versions = {row.set_version_id: await service.version_of(session, row) for row in rows}
+    versions = {v.id: v for v in (await session.scalars(select(CriteriaSetVersion).where(
+        CriteriaSetVersion.id.in_({row.set_version_id for row in rows})))).all()}
     body = orjson.dumps({"items": [orjson.Fragment(_read(row, versions[row.set_version_id])) for row in rows],
                          "next_cursor": after, "limit": limit})
     return json_bytes(body, etag=body_etag(body), request=request, headers=link_header(request, after))

@@ -42,11 +42,15 @@ def path_to(state: S) -> list[S]:
     return PATH[:PATH.index(state) + 1]
 
 
-async def seed_calls(session: AsyncSession, actor: Principal) -> int:
+async def seed_calls(session: AsyncSession, actor: Principal, *, orgs: dict[str, int]) -> int:
     data = load()
     if await session.scalar(select(Call.id).where(Call.slug == data["call"]["slug"])) is not None:
         return 0
-    call = await calls_service.create(session, data=CallCreate.model_validate(data["call"]), actor=actor)
+    body = {**data["call"], "funders": [
+        {**{k: v for k, v in f.items() if k != "organization"},
+         **({"organization_id": orgs[f["organization"]]} if "organization" in f else {})}
+        for f in data["call"]["funders"]]}
+    call = await calls_service.create(session, data=CallCreate.model_validate(body), actor=actor)
     created = 1
     for n, applicant in enumerate(data["applicants"], start=1):
         key = f"impresa-circolare-{n:02d}"

@@ -245,7 +245,7 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         seeder.created += await seed_emas(session, LocalStorage(db.settings.resolved_storage_dir), SYSTEM,
                                           orgs=seeder.orgs, clusters=seeder.clusters)
         step("EMAS", 1)
-        seeder.created += await seed_calls(session, SYSTEM)
+        seeder.created += await seed_calls(session, SYSTEM, orgs=seeder.orgs)
         step("calls", 1)
         seeder.created += await seed_training(session, SYSTEM, orgs=seeder.orgs)
         step("training", 1)

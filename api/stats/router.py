@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from api.calls.errors import CallNotFound
+from api.calls.schemas import RomeDateTime
 from api.clusters.schemas import ClusterKind
 from api.core.db import ReadSessionDep
 from api.core.errors import problems
@@ -126,8 +127,9 @@ async def call_stats(request: Request, session: ReadSessionDep,
 async def event_stats(
     request: Request, session: ReadSessionDep,
     programme_id: Annotated[int | None, Query(ge=1, le=2**62, description="Only this programme.")] = None,
-    start: Annotated[datetime | None, Query(description="Events starting from this (ISO 8601).")] = None,
-    end: Annotated[datetime | None, Query(description="Events starting before this.")] = None,
+    start: Annotated[RomeDateTime | None, Query(description="Events starting from this (ISO 8601; no zone: Rome).")]
+    = None,
+    end: Annotated[RomeDateTime | None, Query(description="Events starting before this.")] = None,
 ) -> Response:
     """Per programme output, events planned, held and still scheduled; per topic, the events held with their
     registrations and attendance."""

@@ -27,9 +27,10 @@ def _latin1(text: str) -> str:
 
 
 def hours(event: Event, sessions_attended: list[EventSession]) -> float:
-    """The sessions attended, or the whole event when it has no sessions."""
-    spans = ([(s.starts_at, s.ends_at) for s in sessions_attended if s.starts_at and s.ends_at]
-             or [(event.starts_at, event.ends_at)])
+    """The sessions attended; for attendance of the whole event, all its sessions; the event's own span only
+    when it has no sessions with times (a cycle over several days is not its days end to end)."""
+    timed = [(s.starts_at, s.ends_at) for s in (sessions_attended or event.sessions) if s.starts_at and s.ends_at]
+    spans = timed or [(event.starts_at, event.ends_at)]
     total = sum(((end - start) for start, end in spans if start and end), timedelta())
     return round(total.total_seconds() / 3600, 1)
 

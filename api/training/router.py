@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.auth.deps import AuthenticatedDep, PrincipalDep
 from api.auth.errors import InvalidAccessToken
 from api.clusters.errors import UnknownReference
+from api.calls.schemas import RomeDateTime
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PreconditionFailed, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
@@ -101,8 +102,8 @@ def _filters(start: datetime | None, end: datetime | None, topic: str | None, ki
                             programme_id=programme_id, q=q)
 
 
-Start = Annotated[datetime | None, Query(description="Events ending after this (ISO 8601).")]
-End = Annotated[datetime | None, Query(description="Events starting before this.")]
+Start = Annotated[RomeDateTime | None, Query(description="Events ending after this (ISO 8601; no zone: Rome).")]
+End = Annotated[RomeDateTime | None, Query(description="Events starting before this.")]
 TopicQ = Annotated[str | None, Query(max_length=100)]
 Q = Annotated[str | None, Query(max_length=100, description="Words in the title or description.")]
 IdQ = Annotated[int | None, Query(ge=1, le=2**62)]

@@ -54,6 +54,9 @@ def render_programme(p: Programme) -> dict[str, Any]:
 async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, actor: Principal,
                            is_demo: bool = False) -> Programme:
     actor.require(Action.events_manage)
+    if data.promoter_id is not None and await session.get(Organization, data.promoter_id) is None:
+        raise UnknownReference(f"No organization with id {data.promoter_id}.", errors=[{
+            "field": "body.promoter_id", "message": "unknown organization", "code": "unknown_reference"}])
     known = {(g.scheme, g.code) for g in (await session.scalars(select(Goal))).all()}
     errors = [{"field": f"body.goals.{i}", "message": f"unknown {g.scheme} code {g.code}", "code": "unknown_reference"}
               for i, g in enumerate(data.goals) if (g.scheme, g.code) not in known]
@@ -203,7 +206,8 @@ async def update_event(session: AsyncSession, *, event: Event, data: EventUpdate
         setattr(event, key, value)
     if data.sessions is not None:
         event.sessions = [EventSession(**s.model_dump()) for s in data.sessions]
-    if event.starts_at is None or event.ends_at is None or event.ends_at <= event.starts_at:
+    if (event.starts_at is None) != (event.ends_at is None) or (
+            event.starts_at is not None and event.ends_at is not None and event.ends_at <= event.starts_at):
         raise ValidationFailed("ends_at must be after starts_at.", errors=[{
             "field": "body.ends_at", "message": "not after starts_at", "code": "value_error"}])
     confirmed = (await counts(session, [event.id]))[event.id].get("confirmed", 0)
@@ -332,6 +336,11 @@ async def confirm(session: AsyncSession, *, token: str, now: datetime) -> Regist
     if registration.status != "pending":
         return registration  # confirming twice is harmless: the link may be followed again
     event = await get_event(session, registration.event_id, for_update=True)
+    # Read again under the event's lock: the same link followed twice at once must admit once.
+    registration = await session.scalar(select(Registration).where(Registration.id == registration.id)
+                                        .execution_options(populate_existing=True))
+    if registration.status != "pending":
+        return registration
     _check_open(event, now)
     await _admit(session, event, registration, now)
     await session.flush()
@@ -432,6 +441,8 @@ async def record_attendance(session: AsyncSession, *, event: Event, records: lis
     """Set who attended (each session of a cycle, or the event); sending the same records again changes
     nothing, so a check-in device may retry safely."""
     require_organizer(actor, event)
+    # Check-ins of one event queue here, so a device retrying while its first try runs changes nothing twice.
+    await session.execute(select(Event.id).where(Event.id == event.id).with_for_update())
     session_ids = {s.id for s in event.sessions}
     registrations = {r.id: r for r in (await session.scalars(select(Registration).where(
         Registration.event_id == event.id, Registration.id.in_([x.registration_id for x in records])))).all()}

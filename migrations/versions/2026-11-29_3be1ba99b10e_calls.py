@@ -40,6 +40,7 @@ def upgrade() -> None:
     sa.Column('tie_breakers', sa.JSON(), nullable=False),
     sa.Column('required_documents', sa.JSON(), nullable=False),
     sa.Column('settings_note', sa.Text(), nullable=True),
+    sa.Column('owner', sa.String(length=40), nullable=True),
     sa.Column('is_demo', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
