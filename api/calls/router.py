@@ -23,7 +23,7 @@ from api.clusters.errors import UnknownReference
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
-from api.core.http import json_bytes
+from api.core.http import json_bytes, model_response
 from api.core.pagination import link_header
 from api.core.storage import BINARY_BODY, StorageDep
 
@@ -42,8 +42,7 @@ def _now() -> datetime:
 
 def _json(request: Request, model, data, status_code: int = 200, tag: str | None = None,  # noqa: ANN001
           headers: dict[str, str] | None = None) -> Response:
-    body = model.model_validate(data).model_dump_json().encode()
-    return json_bytes(body, status_code=status_code, etag=tag or body_etag(body), request=request, headers=headers)
+    return model_response(request, data, schema=model, status_code=status_code, etag=tag, headers=headers)
 
 
 def _application(request: Request, app, status_code: int = 200) -> Response:  # noqa: ANN001

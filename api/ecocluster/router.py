@@ -13,7 +13,7 @@ from api.clusters.errors import ClusterNotFound, UnknownReference
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PreconditionFailed, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
-from api.core.http import json_bytes
+from api.core.http import json_bytes, model_response
 from api.ecocluster import service
 from api.ecocluster.errors import (AttestationDecided, AttestationNotFound, AttestationPending, SeriesNameTaken,
                                    SeriesNotFound, StepBlocked, StepNotFound, ValueNotFound)
@@ -33,9 +33,9 @@ def _today() -> date:
     return date.today()
 
 
-def _json(request: Request, model, data, status_code: int = 200, tag: str | None = None) -> Response:  # noqa: ANN001
-    body = model.model_validate(data).model_dump_json().encode()
-    return json_bytes(body, status_code=status_code, etag=tag or body_etag(body), request=request)
+def _json(request: Request, model, data, status_code: int = 200, tag: str | None = None,  # noqa: ANN001
+          headers: dict[str, str] | None = None) -> Response:
+    return model_response(request, data, schema=model, status_code=status_code, etag=tag, headers=headers)
 
 
 async def _programme(request: Request, session, cluster_id: int, status_code: int = 200) -> Response:  # noqa: ANN001
