@@ -304,3 +304,55 @@ class TestProgrammes:
         assert_problem(client.post("/api/v1/programmes", headers=auth(ORGANIZER), json={
             "title": "x", "starts_on": "2020-01-01", "ends_on": "2020-05-01",
             "goals": [{"scheme": "agenda2030", "code": "99.9"}]}), 422, field="body.goals.0")
+
+
+class TestMailer:
+    def test_the_outbox_goes_out_by_smtp_once(self, client, auth, seeded, engine):
+        import asyncio
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        from api.core.db import Database
+        from api.training import mailer
+
+        received = []
+
+        class Inbox:
+            async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+                received.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        event = new_event(client, auth)
+        pending = register(client, event["id"], name="Lucia Verdi", email=f"lucia.{_uid()}@example.it").json()
+        token = outbox_token(engine, pending["id"])
+
+        async def deliver(settings) -> int:  # noqa: ANN001
+            db = Database(settings)
+            try:
+                return await mailer.deliver(db)
+            finally:
+                await db.dispose()
+
+        closed = seeded.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port})
+        assert asyncio.run(deliver(closed)) == 0  # nothing listens yet: the messages wait
+        controller = Controller(Inbox(), hostname="127.0.0.1", port=port)
+        controller.start()
+        try:
+            rounds = [asyncio.run(deliver(closed))]
+            while rounds[-1] and len(rounds) < 100:  # batches of 50 until the outbox is empty
+                rounds.append(asyncio.run(deliver(closed)))
+        finally:
+            controller.stop()
+        assert rounds[0] >= 1 and rounds[-1] == 0
+        import email
+        from email import policy
+
+        mine = [email.message_from_string(body, policy=policy.default) for rcpt, body in received
+                if rcpt == [pending["email"]]]
+        assert len(mine) == 1 and "Conferma" in mine[0]["Subject"]
+        link = f"{seeded.public_url}/registrations/confirm?token={token}"
+        assert link in mine[0].get_content()

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     # Uploaded files (shared EMAS resources): the largest accepted, and where they are kept (var/files when unset).
     upload_max_bytes: int = Field(default=20 * 1_048_576, ge=1024)
     storage_dir: Path | None = None
+    # Messages to registrants (confirmation links, seats freed) go out by SMTP from the worker; none without a host.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "noreply@cartesio.invalid"
+    # Where people open the links of those messages (the client's address).
+    public_url: str = "http://localhost:8000"
     # Open datasets: the licence they are published under and who publishes them.
     datasets_licence: str = "CC-BY-4.0"
     datasets_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"

@@ -185,7 +185,8 @@ async def register(request: Request, event_id: EventId, data: RegistrationCreate
                    actor: PrincipalDep) -> Response:
     """A signed-in user of an organization registers a person of it: a seat while there are seats, then the
     waiting list, in arrival order. Without an account, the registration waits for the link sent by e-mail."""
-    registration, _ = await service.register(session, event_id=event_id, data=data, actor=actor, now=_now())
+    registration, _ = await service.register(session, event_id=event_id, data=data, actor=actor, now=_now(),
+                                             public_url=request.app.state.settings.public_url)
     return await _registration(request, session, registration, 201)
 
 

@@ -280,7 +280,7 @@ async def _admit(session: AsyncSession, event: Event, registration: Registration
 
 
 async def register(session: AsyncSession, *, event_id: int, data: RegistrationCreate, actor: Principal,
-                   now: datetime) -> tuple[Registration, str | None]:
+                   now: datetime, public_url: str = "") -> tuple[Registration, str | None]:
     """A seat, a place on the waiting list, or (for someone without an account) a registration to confirm by
     the link sent by e-mail. Returns the registration and, for the e-mailed link only, nothing else."""
     event = await get_event(session, event_id, for_update=True)
@@ -313,10 +313,11 @@ async def register(session: AsyncSession, *, event_id: int, data: RegistrationCr
     session.add(registration)
     await session.flush()
     if token is not None:
+        link = f"{public_url.rstrip('/')}/registrations/confirm?token={token}"
         session.add(Message(to_email=data.email, kind="confirm_registration", registration_id=registration.id,
                             subject=f"Conferma l'iscrizione: {event.title}",
-                            body=f"Per confermare l'iscrizione usa il codice {token} "
-                                 "(POST /api/v1/registrations/confirm).",
+                            body=f"Per confermare l'iscrizione a «{event.title}» apra questo collegamento:\n{link}\n\n"
+                                 f"Lo stesso collegamento le permette di vedere, annullare o cancellare i suoi dati.",
                             detail={"token": token, "event_id": event.id}))
     return registration, token
 

@@ -22,6 +22,7 @@ from api.calls.models import Attachment
 from api.datasets.models import DatasetRelease
 from api.emas.models import ResourceFile
 from api.screenings import service as screenings
+from api.training import mailer
 from api.webhooks import service
 
 logger = logging.getLogger("cartesio.worker")
@@ -58,10 +59,10 @@ async def sweep_files(db: Database, storage: Storage, *, older_than_seconds: flo
 
 
 async def step(db: Database, client: httpx.AsyncClient) -> int:
-    """One round: fan out what is new, deliver what is due, run a queued screening. Returns the work done (0 when
-    idle)."""
+    """One round: fan out what is new, deliver what is due, run a queued screening, mail the outbox. Returns the
+    work done (0 when idle)."""
     return (await service.dispatch(db) + await service.deliver_due(db, client)
-            + await screenings.run_queued(db))
+            + await screenings.run_queued(db) + await mailer.deliver(db))
 
 
 async def run(db: Database, *, stop: asyncio.Event | None = None) -> None:
