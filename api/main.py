@@ -42,6 +42,7 @@ from api.ecocluster.router import router as ecocluster_router
 from api.calls.router import router as calls_router
 from api.training.router import router as training_router
 from api.stats.router import router as stats_router
+from api.datasets.router import catalog_router
 from api.datasets.router import router as datasets_router
 
 logger = logging.getLogger("cartesio")
@@ -129,7 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
                    criteria_router, screenings_router, emas_router, audit_router,
                    ecocluster_router, calls_router, training_router, stats_router,
-                   datasets_router):
+                   datasets_router, catalog_router):
         v1.include_router(router)
     app.include_router(v1)
 

@@ -101,3 +101,45 @@ def test_every_dataset_streams(client, name):
     fields = [f["field"] for f in client.get(f"/api/v1/datasets/{name}").json()["dictionary"]]
     for line in response.text.splitlines():
         assert list(json.loads(line)) == fields
+
+
+class TestDcatCatalogue:
+    SHAPES = __import__("pathlib").Path(__file__).parent / "shapes" / "dcat-ap.ttl"
+
+    def _graph(self, client, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        from rdflib import Graph
+
+        response = client.get("/api/v1/catalog", **kwargs)
+        assert response.status_code == 200, response.text
+        fmt = "turtle" if response.headers["content-type"].startswith("text/turtle") else "json-ld"
+        return Graph().parse(data=response.text, format=fmt), response
+
+    def test_json_ld_and_turtle_say_the_same_and_conform(self, client):
+        from pyshacl import validate
+        from rdflib import Graph
+        from rdflib.compare import isomorphic
+
+        as_jsonld, response = self._graph(client)
+        assert response.headers["content-type"].startswith("application/ld+json")
+        as_turtle, response = self._graph(client, headers={"Accept": "text/turtle"})
+        assert response.headers["content-type"].startswith("text/turtle")
+        assert isomorphic(as_jsonld, as_turtle)
+        conforms, _, report = validate(as_turtle, shacl_graph=Graph().parse(self.SHAPES), inference="none",
+                                       allow_warnings=True)
+        assert conforms, report
+        datasets = set(as_turtle.objects(predicate=__import__("rdflib").namespace.DCAT.dataset))
+        assert len(datasets) == len(client.get("/api/v1/datasets").json()["items"])
+
+    def test_the_shapes_catch_a_missing_mandatory_property(self, client):
+        from pyshacl import validate
+        from rdflib import Graph
+        from rdflib.namespace import DCAT, DCTERMS
+
+        graph, _ = self._graph(client, params={"format": "ttl"})
+        dataset = next(graph.objects(predicate=DCAT.dataset))
+        graph.remove((dataset, DCTERMS.title, None))
+        conforms, _, report = validate(graph, shacl_graph=Graph().parse(self.SHAPES), inference="none")
+        assert not conforms and "title" in report
+
+    def test_an_unknown_type_is_406(self, client):
+        assert_problem(client.get("/api/v1/catalog", headers={"Accept": "application/xml"}), 406)

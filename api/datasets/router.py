@@ -14,7 +14,7 @@ from api.core.errors import Forbidden, NotAcceptable, problems
 from api.core.etag import body_etag
 from api.core.http import json_bytes
 from api.core.storage import StorageDep
-from api.datasets import service
+from api.datasets import dcat, service
 from api.datasets.catalogue import DATASETS, Dataset
 from api.datasets.service import DatasetNotFound, ReleaseNotFound
 
@@ -111,3 +111,31 @@ async def download_release(request: Request, name: Name, number: Annotated[int, 
     return StreamingResponse(storage.open(stored["storage_key"]), media_type=service.FORMATS[fmt], headers={
         "ETag": f'"{stored["sha256"]}"', "Content-Length": str(stored["size"]),
         "Content-Disposition": f'attachment; filename="{name}-release-{number}.{fmt}"'})
+
+
+catalog_router = APIRouter(tags=["datasets"])
+RDF_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle"}
+
+
+@catalog_router.get("/catalog", summary="The DCAT-AP catalogue",
+                    responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}},
+                                                 "text/turtle": {"schema": {"type": "string"}}},
+                                     "description": "DCAT-AP (with DCAT-AP_IT classes)"},
+                               **problems(NotAcceptable)})
+async def catalog(request: Request, session: ReadSessionDep,
+                  format: Annotated[Literal["jsonld", "ttl"] | None, Query(
+                      description="jsonld or ttl; or say it with Accept.")] = None) -> Response:
+    """The open datasets as a DCAT-AP catalogue: JSON-LD by default, Turtle with `Accept: text/turtle`."""
+    accept = request.headers.get("accept", "")
+    if format is None:
+        if "text/turtle" in accept:
+            format = "ttl"
+        elif not accept or any(t in accept for t in ("application/ld+json", "application/json", "*/*")):
+            format = "jsonld"
+        else:
+            raise NotAcceptable(f"None of {accept!r} is offered; available: {', '.join(RDF_TYPES.values())}.",
+                                available=list(RDF_TYPES.values()))
+    modified = {name: await service.last_modified(session, d) for name, d in DATASETS.items()}
+    graph = dcat.catalogue(request.app.state.settings, modified)
+    body = graph.serialize(format="json-ld" if format == "jsonld" else "turtle")
+    return Response(body, media_type=RDF_TYPES[format] + ("; charset=utf-8" if format == "ttl" else ""))
