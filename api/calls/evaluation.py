@@ -182,9 +182,13 @@ async def rank(session: AsyncSession, *, call: Call, actor: Principal) -> list[A
     # What each funder can still give: its remaining budget less what admitted projects will ask of it.
     room = await funding_room(session, call)
     passing, failing = [], []
+    by_app: dict[int, list[Assignment]] = {}
+    for assignment in (await session.scalars(select(Assignment).where(
+            Assignment.application_id.in_([a.id for a in evaluated])))).all():
+        by_app.setdefault(assignment.application_id, []).append(assignment)
     means: dict[int, dict[str, Decimal]] = {}
     for app in evaluated:
-        means[app.id] = _criterion_means(call, await assignments_of(session, app.id))
+        means[app.id] = _criterion_means(call, by_app.get(app.id, []))
         under = [c.code for c in call.criteria if c.min_score is not None
                  and means[app.id].get(c.code, Decimal(0)) < Decimal(c.min_score)]
         if call.threshold_score is not None and (app.score or 0) < Decimal(call.threshold_score):

@@ -221,6 +221,20 @@ class Compiler:
         return Node(outcome=lambda f: f[found].is_not(None),
                     explain=lambda f: func.coalesce(f[found], text(missing)))
 
+    def _held_by_cluster_orgs(self, key: str, record: Any, org_column: Any, text_: ColumnElement[str],
+                              complete: Callable[[Select[Any]], Select[Any]]) -> list[ColumnElement[Any]]:
+        """Evidence recorded for organizations (`record` rows keyed by `org_column`), found through the cluster's
+        coordinating body and through its current members; `complete` adds the joins the text needs."""
+        explained = func.min(text_).label("v")
+        by_body = self.joined(f"{key}-body", complete(
+            select(org_column.label("k"), explained).select_from(record)).group_by(org_column),
+            on=Cluster.coordinating_body_id)
+        by_members = self.joined(f"{key}-members", complete(
+            select(ClusterMembership.cluster_id.label("k"), explained).select_from(ClusterMembership)
+            .join(record, org_column == ClusterMembership.organization_id)
+            .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id))
+        return [by_body, by_members]
+
     def _supply_chain(self, node: d.SupplyChainCriterion) -> Node:
         partner = aliased(Cluster)
         supplies = self.joined("supplies", select(
@@ -251,44 +265,28 @@ class Compiler:
 
     def _interest(self, node: d.InterestCriterion) -> Node:
         ids = sorted(node.network_ids or [])
-        suffix = ",".join(map(str, ids))
+        events = sorted(node.event_ids or [])
         found_by: list[ColumnElement[Any]] = []
         if d.Evidence.network_membership in node.evidence:
-            text_ = func.min(concat("member of network '", Network.name, "' through ", Organization.name)).label("v")
-
             def memberships(query: Select[Any]) -> Select[Any]:
                 query = (query.join(Network, Network.id == NetworkMembership.network_id)
                          .join(Organization, Organization.id == NetworkMembership.organization_id)
                          .where(NetworkMembership.left_date.is_(None)))
                 return query.where(NetworkMembership.network_id.in_(ids)) if ids else query
 
-            # Through the coordinating body, and through a current member of the cluster.
-            found_by.append(self.joined(f"network-body:{suffix}", memberships(
-                select(NetworkMembership.organization_id.label("k"), text_).select_from(NetworkMembership))
-                .group_by(NetworkMembership.organization_id), on=Cluster.coordinating_body_id))
-            found_by.append(self.joined(f"network-members:{suffix}", memberships(
-                select(ClusterMembership.cluster_id.label("k"), text_).select_from(ClusterMembership)
-                .join(NetworkMembership, NetworkMembership.organization_id == ClusterMembership.organization_id)
-                .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id)))
+            found_by += self._held_by_cluster_orgs(
+                f"network:{ids}", NetworkMembership, NetworkMembership.organization_id,
+                concat("member of network '", Network.name, "' through ", Organization.name), memberships)
         if d.Evidence.signed_commitment in node.evidence:
-            text_ = func.min(concat("signed '", Declaration.title, "' through ", Organization.name)).label("v")
-
             def signatures(query: Select[Any]) -> Select[Any]:
                 query = (query.join(Declaration, Declaration.id == Signature.declaration_id)
                          .join(Organization, Organization.id == Signature.organization_id))
                 return query.where(Declaration.network_id.in_(ids)) if ids else query
 
-            found_by.append(self.joined(f"signed-body:{suffix}", signatures(
-                select(Signature.organization_id.label("k"), text_).select_from(Signature))
-                .group_by(Signature.organization_id), on=Cluster.coordinating_body_id))
-            found_by.append(self.joined(f"signed-members:{suffix}", signatures(
-                select(ClusterMembership.cluster_id.label("k"), text_).select_from(ClusterMembership)
-                .join(Signature, Signature.organization_id == ClusterMembership.organization_id)
-                .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id)))
+            found_by += self._held_by_cluster_orgs(
+                f"signed:{ids}", Signature, Signature.organization_id,
+                concat("signed '", Declaration.title, "' through ", Organization.name), signatures)
         if d.Evidence.event_attendance in node.evidence:
-            events = sorted(node.event_ids or [])
-            text_ = func.min(concat("attended '", Event.title, "' through ", Organization.name)).label("v")
-
             def attended(query: Select[Any]) -> Select[Any]:
                 query = (query.join(Attendance, (Attendance.registration_id == Registration.id)
                                     & Attendance.attended.is_(True))
@@ -296,14 +294,9 @@ class Compiler:
                          .join(Organization, Organization.id == Registration.organization_id))
                 return query.where(Registration.event_id.in_(events)) if events else query
 
-            key = ",".join(map(str, events))
-            found_by.append(self.joined(f"attended-body:{key}", attended(
-                select(Registration.organization_id.label("k"), text_).select_from(Registration))
-                .group_by(Registration.organization_id), on=Cluster.coordinating_body_id))
-            found_by.append(self.joined(f"attended-members:{key}", attended(
-                select(ClusterMembership.cluster_id.label("k"), text_).select_from(ClusterMembership)
-                .join(Registration, Registration.organization_id == ClusterMembership.organization_id)
-                .where(ClusterMembership.left_date.is_(None))).group_by(ClusterMembership.cluster_id)))
+            found_by += self._held_by_cluster_orgs(
+                f"attended:{events}", Registration, Registration.organization_id,
+                concat("attended '", Event.title, "' through ", Organization.name), attended)
         found = self.fact(found_by[0] if len(found_by) == 1 else func.coalesce(*found_by))
         return Node(outcome=lambda f: f[found].is_not(None),
                     explain=lambda f: func.coalesce(concat("shows interest: ", f[found]),

@@ -40,13 +40,9 @@ def _today() -> date:
     return date.today()
 
 
-def _resource_read(resource: Any) -> dict[str, Any]:
-    return service.render(resource)
-
-
 def _resource_response(request: Request, resource: Any, status_code: int = 200,
                        headers: dict[str, str] | None = None) -> Response:
-    return model_response(request, _resource_read(resource), schema=ResourceRead, status_code=status_code,
+    return model_response(request, service.render(resource), schema=ResourceRead, status_code=status_code,
                           etag=etag("shared-resource", resource.id, resource.version), headers=headers)
 
 
@@ -80,7 +76,7 @@ async def list_resources(
     """Shared resources, filtered by cluster, network or type."""
     items, after = await service.list_page(session, cluster_id=cluster_id, network_id=network_id,
                                            type_=type.value if type else None, cursor=cursor, limit=limit)
-    return page_of_models(request, [_resource_read(r) for r in items], after, limit, schema=ResourceRead)
+    return page_of_models(request, [service.render(r) for r in items], after, limit, schema=ResourceRead)
 
 
 @router.post("/emas/resources", status_code=201, summary="Create a shared resource", response_model=ResourceRead,

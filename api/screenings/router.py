@@ -62,7 +62,7 @@ async def run_screening(request: Request, data: ScreeningCreate, session: Sessio
 async def list_screenings(request: Request, session: ReadSessionDep, limit: Limit = 50,
                           cursor: Cursor = None) -> Response:
     """Runs, newest first."""
-    rows, after = await fetch_page(session, service.select_screenings(), key=SortKey("id", Screening.id, True),
+    rows, after = await fetch_page(session, select(Screening), key=SortKey("id", Screening.id, True),
                                    id_column=Screening.id, cursor=cursor, limit=limit)
     versions = {v.id: v for v in (await session.scalars(select(CriteriaSetVersion).where(
         CriteriaSetVersion.id.in_({row.set_version_id for row in rows})))).all()}

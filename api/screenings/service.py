@@ -48,10 +48,6 @@ async def version_of(session: AsyncSession, screening: Screening) -> CriteriaSet
     return await session.get_one(CriteriaSetVersion, screening.set_version_id)
 
 
-def select_screenings() -> Any:
-    return select(Screening)
-
-
 def render(screening: Screening, version: CriteriaSetVersion) -> dict[str, Any]:
     return {
         "id": screening.id, "criteria_set_id": screening.set_id, "version": screening.version_number,
