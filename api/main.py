@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import select, text
 
 from api.auth.models import User
@@ -32,8 +33,10 @@ from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, Ser
 from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
+from api.sync.router import BATCH_RECORDS
 from api.sync.router import router as sync_router
 from api.webhooks.router import router as webhooks_router
+from api.web import mount_client
 from api.criteria.router import router as criteria_router
 from api.screenings.router import router as screenings_router
 from api.emas.router import router as emas_router
@@ -118,8 +121,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimit, settings=settings, callers=callers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        batch_max_bytes=settings.sync_batch_max_bytes, upload_max_bytes=settings.upload_max_bytes)
-    if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+    if settings.resolved_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.resolved_cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=[
                                "ETag", "Link", "Location", "Retry-After", "WWW-Authenticate", "RateLimit-Limit",
                                "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed"])
@@ -150,8 +153,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceUnavailable("The database is not reachable.") from exc
         return Response(b'{"status":"ready"}', media_type="application/json")
 
+    client_dir = settings.resolved_client_dir
+    if client_dir is not None:
+        mount_client(app, client_dir)
+
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _add_component(components: dict[str, Any], model: type[BaseModel]) -> None:
+    body = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, definition in body.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    components.setdefault(model.__name__, body)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -183,8 +197,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 if status == "304":
                     response.pop("content", None)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.setdefault("ProblemDetails", ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"))
-    components.setdefault("FieldError", FieldError.model_json_schema())
+    # Models that routes reference by hand (bodies read from the raw request) must be in the components too.
+    for model in (ProblemDetails, FieldError, *BATCH_RECORDS):
+        _add_component(components, model)
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
     app.openapi_schema = schema

@@ -7,6 +7,7 @@ import asyncio
 import time
 import uuid
 from collections import Counter
+from datetime import datetime
 
 import httpx
 import orjson
@@ -102,15 +103,19 @@ def test_only_subscribed_event_types(client, service_client, seeded, receiver):
 
 
 def test_failed_deliveries_are_retried_with_backoff(client, service_client, seeded, receiver):
-    settings = seeded.model_copy(update={"webhook_retry_base_seconds": 0.2})
+    # A base long enough that a busy machine finishes the first round before the retry falls due.
+    settings = seeded.model_copy(update={"webhook_retry_base_seconds": 1.0})
     receiver.fail_first = 2
     headers = service_client("lombardia", "ITC4")
     hook = subscribe(client, headers, receiver.url)
     cluster = put_cluster(client, headers)
     run_worker(settings, rounds=1)
-    # Backoff: the second try is not made at once.
+    # Backoff: the second try is not made at once, but scheduled a base interval later.
     assert len(receiver.received) == 1
-    run_worker(settings, rounds=8, pause=0.25)
+    first = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=headers).json()["items"][0]
+    waited = datetime.fromisoformat(first["next_attempt_at"]) - datetime.fromisoformat(first["last_attempt_at"])
+    assert first["attempts"] == 1 and waited.total_seconds() >= 0.99
+    run_worker(settings, rounds=16, pause=0.5)
     mine = [r for r in receiver.received if orjson.loads(r.body)["data"]["id"] == cluster["id"]]
     assert len(mine) == 3 and len({r.headers["cartesio-event-id"] for r in mine}) == 1
     log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=headers).json()["items"][0]

@@ -78,8 +78,9 @@ class Settings(BaseSettings):
     # Per-client token bucket: sustained requests per second and burst. 0 turns the limit off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=200, ge=1)
-    # Anonymous callers, per address; 0 (the default) leaves public reads to the proxy in front.
-    rate_limit_anonymous_per_second: float = Field(default=0.0, ge=0)
+    # Anonymous callers (public pages, open data), per address: lower than for accounts, so that a university's
+    # reader account gets more than an anonymous download. 0 turns it off.
+    rate_limit_anonymous_per_second: float = Field(default=10.0, ge=0)
     rate_limit_anonymous_burst: int = Field(default=100, ge=1)
 
     # Webhooks: retries back off exponentially from the base, and stop after the max age.
@@ -98,7 +99,11 @@ class Settings(BaseSettings):
     screening_inline_max_clusters: int = Field(default=20_000, ge=0)
     screening_lease_seconds: int = Field(default=900, ge=10)
     allow_demo_accounts: bool = False
-    cors_origins: list[str] = []
+    # Browser origins allowed to call the API. Unset: the client's own origin (public_url) and, in development,
+    # the client's dev server; an empty list allows none.
+    cors_origins: list[str] | None = None
+    # The built web client, served at "/" (client/dist of the source tree when unset and present).
+    client_dir: Path | None = None
 
     @model_validator(mode="after")
     def _production_needs_database(self) -> "Settings":
@@ -111,6 +116,21 @@ class Settings(BaseSettings):
         if self.webhook_allow_private_targets is not None:
             return self.webhook_allow_private_targets
         return self.environment != "production"
+
+    @property
+    def resolved_cors_origins(self) -> list[str]:
+        if self.cors_origins is not None:
+            return self.cors_origins
+        scheme, _, rest = self.public_url.partition("://")
+        origins = [f"{scheme}://{rest.split('/', 1)[0]}"]
+        if self.environment == "development":
+            origins += ["http://localhost:5173", "http://127.0.0.1:5173"]
+        return origins
+
+    @property
+    def resolved_client_dir(self) -> Path | None:
+        directory = self.client_dir or Path(__file__).resolve().parents[2] / "client" / "dist"
+        return directory if (directory / "index.html").is_file() else None
 
     @property
     def resolved_storage_dir(self) -> Path:

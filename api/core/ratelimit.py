@@ -17,7 +17,8 @@ from api.core.callers import CallerKeys
 from api.core.config import Settings
 from api.core.errors import TooManyRequests, render
 
-EXEMPT = ("/healthz", "/readyz")
+# Only the API is metered: health checks and the web client's files (hashed, cached) are not.
+METERED = "/api/"
 
 
 class Bucket:
@@ -37,7 +38,7 @@ class RateLimit:
         self._swept = time.monotonic()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT:
+        if scope["type"] != "http" or not scope["path"].startswith(METERED):
             await self.app(scope, receive, send)
             return
         caller, authenticated = self.callers.of(scope)

@@ -44,6 +44,10 @@ class RecordNotFound(NotFound):
     slug, title = "record-not-found", "No record with this external id"
 
 
+# Batch bodies are parsed from the raw request (JSON or NDJSON), so the OpenAPI document adds their models.
+BATCH_RECORDS = (ClusterRecord, OrganizationRecord)
+
+
 def _batch_body(schema: type) -> dict:
     ref = {"type": "array", "maxItems": 10_000, "items": {"$ref": f"#/components/schemas/{schema.__name__}"}}
     return {"requestBody": {"required": True, "content": {
