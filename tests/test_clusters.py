@@ -182,7 +182,7 @@ class TestCreateCluster:
         ({"sources": [{"document": "no-such-document"}]}, "body.sources.0.document"),
         ({"coordinating_body_id": 987654}, "body.coordinating_body_id"),
         ({"recognitions": [{"kind": "apo_attestation", "name": "APO", "issued_date": "2020-01-01",
-                            "valid_until": "2019-01-01"}]}, "body.recognitions.0"),
+                            "valid_until": "2019-01-01"}]}, "body.recognitions.0.valid_until"),
     ])
     def test_bad_input_is_422_naming_the_field(self, client, auth, patch, field):
         response = client.post(CLUSTERS, json=new_cluster(**patch), headers=auth("admin@cartesio.example"))

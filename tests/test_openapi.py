@@ -53,3 +53,10 @@ def test_every_reference_resolves():
 
     walk(document, "#")
     assert dangling == []
+
+
+def test_schema_names_are_unique_and_plain():
+    # Two models of one name in different packages get module-path names (api__x__schemas__Y) that clients
+    # would have to spell; every model name must be unique instead.
+    names = json.loads(openapi_document())["components"]["schemas"]
+    assert [name for name in names if "__" in name] == []

@@ -59,7 +59,7 @@ class TestEvents:
     @pytest.mark.parametrize(("overrides", "field"), [
         ({"capacity": 0}, "body.capacity"),
         ({"capacity": -5}, "body.capacity"),
-        ({"ends_at": "2020-01-01T10:00:00", "starts_at": "2020-01-01T12:00:00"}, "body"),
+        ({"ends_at": "2020-01-01T10:00:00", "starts_at": "2020-01-01T12:00:00"}, "body.ends_at"),
         ({"kind": "party"}, "body.kind"),
     ])
     def test_bad_events_are_refused(self, client, auth, engine, overrides, field):
@@ -108,6 +108,39 @@ class TestRegistrations:
                                      "'promoted'"), {"r": answers[2].json()["id"]}).all()
         assert [t[0] for t in told] == [answers[2].json()["email"]]
         assert client.get(f"/api/v1/events/{event['id']}").json()["seats_left"] == 0
+
+    def test_the_list_shows_waiting_places_and_a_cached_read_sees_seats_go(self, client, auth):
+        event = new_event(client, auth, capacity=1)
+        before = client.get(f"/api/v1/events/{event['id']}")
+        assert before.json()["seats_left"] == 1
+        answers = [register(client, event["id"], auth(ENTERPRISE)).json() for _ in range(3)]
+        # A revalidation after registrations must not be told "not modified": seats changed.
+        after = client.get(f"/api/v1/events/{event['id']}", headers={"If-None-Match": before.headers["ETag"]})
+        assert after.status_code == 200 and after.json()["seats_left"] == 0 and after.json()["waiting"] == 2
+        assert after.headers["ETag"] != before.headers["ETag"]
+        assert client.get(f"/api/v1/events/{event['id']}",
+                          headers={"If-None-Match": after.headers["ETag"]}).status_code == 304
+        for reader in (ORGANIZER, ENTERPRISE):
+            listed = client.get(f"/api/v1/events/{event['id']}/registrations", headers=auth(reader)).json()
+            assert [r["waiting_position"] for r in listed] == [None, 1, 2], reader
+        # Editing the event with the ETag just read works; with the one read before the registrations, 412.
+        stale = client.patch(f"/api/v1/events/{event['id']}", headers={**auth(ORGANIZER), "If-Match": before.headers["ETag"]},
+                             json={"capacity": 2})
+        assert_problem(stale, 412)
+        fresh = client.patch(f"/api/v1/events/{event['id']}", headers={**auth(ORGANIZER), "If-Match": after.headers["ETag"]},
+                             json={"capacity": 2})
+        assert fresh.status_code == 200 and fresh.json()["waiting"] == 1, fresh.text
+        assert answers[1]["id"] in {r["id"] for r in client.get(f"/api/v1/events/{event['id']}/registrations",
+                                                                 headers=auth(ORGANIZER)).json()
+                                    if r["status"] == "confirmed"}
+
+    def test_latest_first(self, client, auth):
+        older, newer = (new_event(client, auth, starts_at=soon(days).isoformat(),
+                                  ends_at=soon(days, hours=3).isoformat()) for days in (40, 41))
+        ids = [e["id"] for e in client.get("/api/v1/events?sort=-starts_at&limit=200").json()["items"]]
+        assert ids.index(newer["id"]) < ids.index(older["id"])
+        ids = [e["id"] for e in client.get("/api/v1/events?limit=200").json()["items"]]
+        assert ids.index(older["id"]) < ids.index(newer["id"])
 
     def test_anonymous_registration_is_confirmed_by_its_link(self, client, auth, engine):
         event = new_event(client, auth, capacity=1)
@@ -210,6 +243,12 @@ class TestAttendance:
         assert done["changed"] == 4 and again["changed"] == 0
         stats = again["stats"]
         assert stats["attended"] == 2 and [s["attended"] for s in stats["sessions"]] == [2, 1]
+        # A check-in device opened later reads who is already in; only organizers may.
+        recorded = client.get(url, headers=auth(ORGANIZER)).json()
+        assert {(r["registration_id"], r["session_id"], r["attended"]) for r in recorded} == {
+            (people[0], first, True), (people[1], first, True), (people[0], second, True), (people[2], second, False)}
+        assert_problem(client.get(url, headers=auth(ENTERPRISE)), 403)
+        assert_problem(client.get(url), 401)
         assert_problem(client.put(url, headers=auth(ENTERPRISE), json={"records": records}), 403)
         certificate = client.get(f"/api/v1/events/{event['id']}/registrations/{people[0]}/certificate.pdf",
                                  headers=auth(ENTERPRISE))

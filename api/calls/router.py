@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from api.auth.deps import AuthenticatedDep
 from api.auth.policy import Action
@@ -23,6 +24,7 @@ from api.clusters.errors import UnknownReference
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, UnsupportedMediaType, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
+from api.core.schemas import Page
 from api.core.http import json_bytes, model_response
 from api.core.pagination import link_header
 from api.core.storage import BINARY_BODY, StorageDep
@@ -50,7 +52,7 @@ def _application(request: Request, app, status_code: int = 200) -> Response:  # 
                  tag=etag("application", app.id, app.version))
 
 
-@router.get("/calls", summary="List calls", response_model=list[CallRead])
+@router.get("/calls", summary="List calls", response_model=Page[CallRead])
 async def list_calls(request: Request, session: ReadSessionDep, limit: Limit = 50, cursor: Cursor = None) -> Response:
     """Funding calls, newest first."""
     calls, after = await service.list_page(session, cursor=cursor, limit=limit)
@@ -101,6 +103,20 @@ async def call_report(request: Request, call_id: CallId, session: ReadSessionDep
     return json_bytes(body, etag=body_etag(body), request=request)
 
 
+@router.get("/calls/{call_id}/ranking", summary="The ranking as it stands",
+            response_model=list[ApplicationRead], responses=problems(CallNotFound, InvalidAccessToken))
+async def read_ranking(request: Request, call_id: CallId, session: ReadSessionDep, actor: AuthenticatedDep) -> Response:
+    """The ranked applications in rank order (admitted, then the reserve list), as far as the caller may see
+    them; reading changes nothing."""
+    call = await service.get(session, call_id)
+    rows = (await session.scalars(select(Application).where(
+        Application.call_id == call.id, Application.rank.is_not(None), await applications.visibility(session, actor))
+        .options(selectinload(Application.partners)).order_by(Application.rank, Application.id))).all()
+    body = orjson.dumps([ApplicationRead.model_validate(applications.render(a)).model_dump(mode="json")
+                         for a in rows])
+    return json_bytes(body, etag=body_etag(body), request=request)
+
+
 @router.post("/calls/{call_id}/ranking", summary="Rank the evaluated applications",
              response_model=list[ApplicationRead], responses=problems(*WRITE, CallNotFound))
 async def ranking(request: Request, call_id: CallId, session: SessionDep, actor: AuthenticatedDep) -> Response:
@@ -114,7 +130,7 @@ async def ranking(request: Request, call_id: CallId, session: SessionDep, actor:
     return json_bytes(body)
 
 
-@router.get("/calls/{call_id}/applications", summary="A call's applications", response_model=list[ApplicationRead],
+@router.get("/calls/{call_id}/applications", summary="A call's applications", response_model=Page[ApplicationRead],
             responses=problems(CallNotFound))
 async def list_applications(request: Request, call_id: CallId, session: ReadSessionDep, actor: AuthenticatedDep,
                             limit: Limit = 50, cursor: Cursor = None, state: ApplicationState | None = None,

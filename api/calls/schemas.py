@@ -98,14 +98,14 @@ class EligibilityIn(InputSchema):
         return value
 
 
-class PhaseIn(InputSchema):
+class CallPhaseIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     opens_at: RomeDateTime | None = Field(default=None, description="ISO 8601; without a zone, Europe/Rome.")
     closes_at: RomeDateTime | None = None
     note: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
-    def _order(self) -> PhaseIn:
+    def _order(self) -> CallPhaseIn:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValueError("closes_at must be after opens_at")
         return self
@@ -148,7 +148,7 @@ class CallCreate(InputSchema):
         "In order: 'criterion:<code>' (higher score on it first), 'earlier_submission'."))
     required_documents: list[str] = Field(default_factory=list, max_length=30)
     settings_note: str | None = Field(default=None, max_length=5000)
-    phases: list[PhaseIn] = Field(default_factory=list, max_length=10)
+    phases: list[CallPhaseIn] = Field(default_factory=list, max_length=10)
     criteria: list[CriterionIn] = Field(default_factory=list, max_length=30)
 
     @model_validator(mode="after")
@@ -180,7 +180,7 @@ class FunderRead(ReadSchema):
     contribution: Decimal
 
 
-class PhaseRead(ReadSchema):
+class CallPhaseRead(ReadSchema):
     id: int
     name: str
     opens_at: datetime | None
@@ -189,7 +189,7 @@ class PhaseRead(ReadSchema):
     open_now: bool
 
 
-class CriterionRead(ReadSchema):
+class EvaluationCriterionRead(ReadSchema):
     code: str
     name: str
     weight: Decimal
@@ -217,8 +217,8 @@ class CallRead(ReadSchema):
     tie_breakers: list[str]
     required_documents: list[str]
     settings_note: str | None
-    phases: list[PhaseRead]
-    criteria: list[CriterionRead]
+    phases: list[CallPhaseRead]
+    criteria: list[EvaluationCriterionRead]
     budget: Decimal
     is_demo: bool
     version: int

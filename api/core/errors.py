@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -163,13 +164,31 @@ def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+_NAMED_FIELD = re.compile(r"^([a-z][a-z0-9_]*) (must|is|are|cannot|needs|need|required)\b")
+
+
+def _claimed_field(err: dict[str, Any], msg: str) -> str | None:
+    """A check across fields (a model validator) reports at the model's own path; when its message starts by
+    naming one of the model's fields ("valid_until must be after validated_date"), that field is where a form
+    shows it."""
+    match = _NAMED_FIELD.match(msg)
+    if match is None or err.get("type") != "value_error" or not isinstance(err.get("input"), dict):
+        return None
+    name = match.group(1)
+    return name if name in err["input"] or "_" in name or match.group(2) in ("is", "are") else None
+
+
 def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     out = []
     for err in errors:
         msg = str(err.get("msg", "invalid value"))
         # Pydantic prefixes messages of custom validators; the reader needs the reason only.
         msg = msg.removeprefix("Value error, ")
-        out.append({"field": field_path(err.get("loc", ())), "message": msg, "code": str(err.get("type", "invalid"))})
+        loc = tuple(err.get("loc", ()))
+        claimed = _claimed_field(err, msg)
+        if claimed is not None:
+            loc = (*loc, claimed)
+        out.append({"field": field_path(loc), "message": msg, "code": str(err.get("type", "invalid"))})
     return out
 
 

@@ -15,7 +15,7 @@ from api.core.schemas import Page
 from api.criteria import definitions, service
 from api.criteria.errors import CriteriaSetNotFound, CriterionNotFound, VersionInUse, VersionNotFound
 from api.criteria.schemas import (CriteriaSetCreate, CriteriaSetRead, CriteriaSetUpdate, CriterionCreate,
-                                  CriterionRead, CriterionUpdate, VersionIn, VersionRead)
+                                  CriterionRead, CriterionUpdate, VersionIn, CriteriaSetVersionRead)
 
 router = APIRouter(tags=["criteria"])
 
@@ -129,37 +129,37 @@ async def update_set(request: Request, set_id: SetId, data: CriteriaSetUpdate, s
     return model_response(request, criteria_set, schema=CriteriaSetRead)
 
 
-@router.get("/criteria-sets/{set_id}/versions", summary="List a set's versions", response_model=list[VersionRead],
+@router.get("/criteria-sets/{set_id}/versions", summary="List a set's versions", response_model=list[CriteriaSetVersionRead],
             responses=problems(CriteriaSetNotFound))
 async def list_versions(request: Request, set_id: SetId, session: ReadSessionDep) -> Response:
     """Every version of the set, oldest first, with its phases and criteria as they were saved."""
     criteria_set = await service.get_set(session, set_id)
-    body = b"[" + b",".join(VersionRead.model_validate(v).model_dump_json().encode()
+    body = b"[" + b",".join(CriteriaSetVersionRead.model_validate(v).model_dump_json().encode()
                             for v in criteria_set.versions) + b"]"
     return json_bytes(body, etag=body_etag(body), request=request)
 
 
 @router.post("/criteria-sets/{set_id}/versions", status_code=201, summary="Add a version",
-             response_model=VersionRead, responses=problems(*WRITE_PROBLEMS, CriteriaSetNotFound, UnknownReference))
+             response_model=CriteriaSetVersionRead, responses=problems(*WRITE_PROBLEMS, CriteriaSetNotFound, UnknownReference))
 async def add_version(request: Request, set_id: SetId, data: VersionIn, session: SessionDep,
                       actor: AuthenticatedDep) -> Response:
     """A new version after the latest one; this is how a version that a screening used is edited."""
     criteria_set = await service.get_set(session, set_id, for_update=True)
     version = await service.add_version(session, criteria_set=criteria_set, data=data, actor=actor)
-    return model_response(request, version, schema=VersionRead, status_code=201, etag=_version_etag(version),
+    return model_response(request, version, schema=CriteriaSetVersionRead, status_code=201, etag=_version_etag(version),
                           headers={"Location": f"/api/v1/criteria-sets/{set_id}/versions/{version.number}"})
 
 
-@router.get("/criteria-sets/{set_id}/versions/{number}", summary="Read a version", response_model=VersionRead,
+@router.get("/criteria-sets/{set_id}/versions/{number}", summary="Read a version", response_model=CriteriaSetVersionRead,
             responses=problems(VersionNotFound))
 async def get_version(request: Request, set_id: SetId, number: Number, session: ReadSessionDep) -> Response:
     """One version: its phases, in order, with a copy of each criterion as it was saved."""
     version = await service.get_version(session, set_id, number)
-    return model_response(request, version, schema=VersionRead, etag=_version_etag(version))
+    return model_response(request, version, schema=CriteriaSetVersionRead, etag=_version_etag(version))
 
 
 @router.put("/criteria-sets/{set_id}/versions/{number}", summary="Replace an unused version",
-            response_model=VersionRead,
+            response_model=CriteriaSetVersionRead,
             responses=problems(*WRITE_PROBLEMS, CriteriaSetNotFound, VersionNotFound, VersionInUse,
                                PreconditionFailed, UnknownReference))
 async def replace_version(request: Request, set_id: SetId, number: Number, data: VersionIn, session: SessionDep,
@@ -170,4 +170,4 @@ async def replace_version(request: Request, set_id: SetId, number: Number, data:
         check_if_match(if_match, _version_etag(await service.get_version(session, set_id, number, for_update=True)))
     version = await service.replace_version(session, criteria_set=criteria_set, number=number, data=data,
                                             actor=actor)
-    return model_response(request, version, schema=VersionRead, etag=_version_etag(version))
+    return model_response(request, version, schema=CriteriaSetVersionRead, etag=_version_etag(version))

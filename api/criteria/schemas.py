@@ -137,7 +137,7 @@ class PhaseRead(ReadSchema):
     criteria: list[CriterionSnapshot]
 
 
-class VersionRead(ReadSchema):
+class CriteriaSetVersionRead(ReadSchema):
     set_id: int
     number: int
     unknown_as: UnknownAs

@@ -16,6 +16,7 @@ from api.core.http import json_bytes
 from api.core.storage import StorageDep
 from api.datasets import dcat, service
 from api.datasets.catalogue import DATASETS, Dataset
+from api.datasets.schemas import DatasetList, DatasetRead, ReleaseRead
 from api.datasets.service import DatasetNotFound, ReleaseNotFound
 
 router = APIRouter(prefix="/datasets", tags=["datasets"])
@@ -44,7 +45,7 @@ def _describe(request: Request, dataset: Dataset, modified: datetime | None) -> 
     }
 
 
-@router.get("", summary="The published datasets")
+@router.get("", summary="The published datasets", response_model=DatasetList)
 async def list_datasets(request: Request, session: ReadSessionDep) -> Response:
     """Every open dataset with its licence, publisher, last modification, data dictionary and download links."""
     items = [_describe(request, d, await service.last_modified(session, d)) for d in DATASETS.values()]
@@ -52,7 +53,7 @@ async def list_datasets(request: Request, session: ReadSessionDep) -> Response:
     return json_bytes(body, etag=body_etag(body), request=request)
 
 
-@router.get("/{name}", summary="A dataset", responses=problems(DatasetNotFound))
+@router.get("/{name}", summary="A dataset", response_model=DatasetRead, responses=problems(DatasetNotFound))
 async def get_dataset(request: Request, name: Name, session: ReadSessionDep) -> Response:
     """A dataset's description and data dictionary (field, type, unit, description, allowed values)."""
     dataset = service.get(name)
@@ -69,7 +70,7 @@ async def download(request: Request, name: Name, db: DatabaseDep, format: Format
     dataset = service.get(name)
     fmt = service.choose_format(format, request.headers.get("accept", ""))
     stmt = service.statement(dataset, modified_since)
-    return StreamingResponse(service.encode(dataset, service.rows(db, stmt), fmt), media_type=service.FORMATS[fmt],
+    return StreamingResponse(service.stream(db, dataset, stmt, fmt), media_type=service.FORMATS[fmt],
                              headers={"Content-Disposition": f'attachment; filename="{dataset.name}.{fmt}"'})
 
 
@@ -81,7 +82,7 @@ def _release(row: Any) -> dict[str, Any]:
                       for fmt, f in row.files.items()}}
 
 
-@router.post("/{name}/releases", status_code=201, summary="Freeze a release",
+@router.post("/{name}/releases", status_code=201, summary="Freeze a release", response_model=ReleaseRead,
              responses=problems(InvalidAccessToken, Forbidden, DatasetNotFound))
 async def create_release(request: Request, name: Name, session: SessionDep, db: DatabaseDep, storage: StorageDep,
                          actor: AuthenticatedDep) -> Response:
@@ -92,7 +93,8 @@ async def create_release(request: Request, name: Name, session: SessionDep, db: 
                       headers={"Location": f"/api/v1/datasets/{name}/releases/{row.number}"})
 
 
-@router.get("/{name}/releases", summary="A dataset's releases", responses=problems(DatasetNotFound))
+@router.get("/{name}/releases", summary="A dataset's releases", response_model=list[ReleaseRead],
+            responses=problems(DatasetNotFound))
 async def list_releases(request: Request, name: Name, session: ReadSessionDep) -> Response:
     """The releases, oldest first, with their files' sizes and sha256."""
     rows = await service.releases(session, service.get(name))

@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import types as sqltypes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.policy import Action
 from api.auth.principal import Principal
-from api.core.db import Database, utc_iso
+from api.core.db import Database, UTCDateTime, utc_iso
 from api.core.errors import NotAcceptable, NotFound, ValidationFailed
 from api.core.storage import Storage
 from api.datasets.catalogue import DATASETS, Dataset
@@ -118,6 +119,81 @@ async def encode(dataset: Dataset, batches: AsyncIterator[list[tuple[Any, ...]]]
         yield b"]"
 
 
+def stream(db: Database, dataset: Dataset, stmt: Any, fmt: str) -> AsyncIterator[bytes]:
+    """The dataset's rows as bytes in the format: CSV on PostgreSQL from COPY when it can write every column as
+    `encode` does, everything else through `encode`."""
+    if fmt == "csv" and db.dialect == "postgresql":
+        columns = _copy_columns(stmt)
+        if columns is not None:
+            return _copy_csv(db, dataset, stmt.with_only_columns(*columns))
+    return encode(dataset, rows(db, stmt), fmt)
+
+
+def _copy_columns(stmt: Any) -> list[ColumnElement[Any]] | None:
+    """The statement's columns as PostgreSQL must write them so that COPY's CSV is byte for byte `encode`'s, or
+    None when a column's type is not one of those (floats, for one, print differently: 45 against 45.0).
+
+    COPY quotes a value as Python's csv writer does (when it holds a comma, a quote, CR or LF; quotes doubled),
+    but writes an empty string as "" where csv writes nothing, hence NULLIF. Exact types only: an Enum is a
+    String subclass whose values Python would print otherwise.
+    """
+    out: list[ColumnElement[Any]] = []
+    for column in stmt.selected_columns:
+        kind = type(column.type)
+        if kind is UTCDateTime:  # utc_iso(): ISO 8601 in UTC, microseconds only when there are some, then Z
+            text = func.to_char(func.timezone("UTC", column), 'YYYY-MM-DD"T"HH24:MI:SS.US')
+            out.append(func.replace(text, ".000000", "").concat("Z"))
+        elif kind is sqltypes.Date:
+            out.append(func.to_char(column, "YYYY-MM-DD"))
+        elif kind in (sqltypes.String, sqltypes.Text):
+            out.append(func.nullif(column, ""))
+        elif kind in (sqltypes.Integer, sqltypes.BigInteger, sqltypes.SmallInteger):
+            out.append(column)  # an integer sum comes as numeric: the same digits either way
+        else:
+            return None
+    return out
+
+
+async def _copy_csv(db: Database, dataset: Dataset, stmt: Any) -> AsyncIterator[bytes]:
+    """CSV formatted by PostgreSQL (COPY ... TO STDOUT) with CRLF line ends: a third of the CPU of formatting the
+    rows in Python (bench/datasets.py). COPY streams: memory stays flat as with the cursor."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow([f.name for f in dataset.fields])
+    yield out.getvalue().encode()
+    async with db.engine.connect() as conn:
+        compiled = stmt.compile(dialect=conn.dialect)
+        params = {}
+        for key, value in compiled.params.items():
+            process = compiled.binds[key].type.bind_processor(conn.dialect)
+            params[key] = process(value) if process else value
+        driver = (await conn.get_raw_connection()).driver_connection
+        copy_sql = f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')"
+        try:
+            async with driver.cursor() as cursor, cursor.copy(copy_sql, params) as copy:
+                batch: list[Any] = []
+                async for line in copy:  # libpq hands out one row per read
+                    batch.append(line)
+                    if len(batch) == BATCH:
+                        yield _crlf(batch)
+                        batch = []
+                if batch:
+                    yield _crlf(batch)
+        except BaseException:
+            # A client that goes away cancels the COPY, and psycopg closes the connection: the pool must drop it
+            # rather than try to roll it back (what SQLAlchemy does by itself when its own cursor fails).
+            if driver.closed:
+                await conn.invalidate()
+            raise
+
+
+def _crlf(lines: list[Any]) -> bytes:
+    """COPY's rows, each ending in LF, with CRLF ends as RFC 4180 (and csv.writer) have them."""
+    data = b"".join(lines)
+    if data.count(b"\n") == len(lines):  # no line break inside a value: every LF ends a row
+        return data.replace(b"\n", b"\r\n")
+    return b"".join(bytes(line[:-1]) + b"\r\n" for line in lines)
+
+
 async def last_modified(session: AsyncSession, dataset: Dataset) -> datetime | None:
     if dataset.modified is None:
         return None
@@ -138,7 +214,7 @@ async def release(db: Database, session: AsyncSession, *, dataset: Dataset, stor
     total = await count(session, dataset)
     try:
         for fmt in FORMATS:
-            stored = await storage.save(encode(dataset, rows(db, dataset.query()), fmt),
+            stored = await storage.save(stream(db, dataset, dataset.query(), fmt),
                                         filename=f"{dataset.name}.{fmt}", max_bytes=2**40, sniff=False)
             files[fmt] = {"storage_key": stored.key, "sha256": stored.sha256, "size": stored.size}
         row = DatasetRelease(dataset=dataset.name, number=number, rows=total, files=files, created_by=actor.key,

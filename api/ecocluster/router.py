@@ -17,7 +17,7 @@ from api.core.http import json_bytes, model_response
 from api.ecocluster import service
 from api.ecocluster.errors import (AttestationDecided, AttestationNotFound, AttestationPending, SeriesNameTaken,
                                    SeriesNotFound, StepBlocked, StepNotFound, ValueNotFound)
-from api.ecocluster.schemas import (ApoDecision, ApoRead, ApoRequest, EmasRegistration, ProgrammeRead, SeriesCreate,
+from api.ecocluster.schemas import (ApoDecision, ApoRead, ApoRequest, EmasRegistration, ClusterProgrammeRead, SeriesCreate,
                                     SeriesRead, SeriesUpdate, StepCreate, StepRead, StepUpdate, TargetIn, ValueIn,
                                     Year)
 
@@ -40,10 +40,10 @@ def _json(request: Request, model, data, status_code: int = 200, tag: str | None
 
 async def _programme(request: Request, session, cluster_id: int, status_code: int = 200) -> Response:  # noqa: ANN001
     steps = await service.steps_of(session, cluster_id)
-    return _json(request, ProgrammeRead, service.render_programme(cluster_id, steps, _today()), status_code)
+    return _json(request, ClusterProgrammeRead, service.render_programme(cluster_id, steps, _today()), status_code)
 
 
-@router.get("/programme", summary="A cluster's environmental programme", response_model=ProgrammeRead,
+@router.get("/programme", summary="A cluster's environmental programme", response_model=ClusterProgrammeRead,
             responses=problems(ClusterNotFound))
 async def programme(request: Request, cluster_id: ClusterId, session: ReadSessionDep) -> Response:
     """The Eco-Cluster model's connected steps in order, with the roles of those involved (promoting body,
@@ -53,7 +53,7 @@ async def programme(request: Request, cluster_id: ClusterId, session: ReadSessio
     return await _programme(request, session, cluster_id)
 
 
-@router.post("/programme/steps", status_code=201, summary="Add a programme step", response_model=ProgrammeRead,
+@router.post("/programme/steps", status_code=201, summary="Add a programme step", response_model=ClusterProgrammeRead,
              responses=problems(*WRITE, UnknownReference, StepBlocked))
 async def add_step(request: Request, cluster_id: ClusterId, data: StepCreate, session: SessionDep,
                    actor: AuthenticatedDep) -> Response:

@@ -88,7 +88,7 @@ class StepRead(ReadSchema):
     version: int
 
 
-class ProgrammeRead(ReadSchema):
+class ClusterProgrammeRead(ReadSchema):
     cluster_id: int
     steps: list[StepRead]
     by_status: dict[str, int]

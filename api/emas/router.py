@@ -22,10 +22,10 @@ from api.emas import catalogue, coverage, service, validation
 from api.emas.errors import (AdoptionNotFound, AlreadyAdopted, ConflictOfInterest, EmptyVersion, EvidenceNotFound,
                              FileNotFound, NotAccredited, NotAMember, NotValidated, OutsideAccreditation,
                              ResourceInUse, ResourceNotFound, VersionNotFound, VersionNotReleased, VersionReleased)
-from api.emas.schemas import (AccreditationIn, AccreditationRead, AdoptionCreate, AdoptionRead, EvidenceCreate,
-                              EvidenceRead, RequirementNode, ResourceCreate, ResourceRead, ResourceType,
+from api.emas.schemas import (AccreditationIn, AccreditationRead, AdoptionCreate, AdoptionRead, ClusterCoverage,
+                              EvidenceCreate, EvidenceRead, OrganizationCoverage, RequirementNode, ResourceCreate, ResourceRead, ResourceType,
                               ResourceUpdate, SurveillanceItem, ValidationCreate, ValidationRead, VersionCreate,
-                              VersionRead)
+                              ResourceVersionRead)
 from api.organizations.errors import OrganizationNotFound
 
 router = APIRouter(tags=["emas"])
@@ -49,7 +49,7 @@ def _resource_response(request: Request, resource: Any, status_code: int = 200,
 async def _versions_read(session: Any, versions: list[Any]) -> list[dict[str, Any]]:
     today = _today()
     validations = await validation.for_versions(session, [v.id for v in versions])
-    return [VersionRead.model_validate({
+    return [ResourceVersionRead.model_validate({
         "resource_id": v.resource_id, "number": v.number, "status": v.status, "notes": v.notes,
         "created_at": v.created_at, "released_at": v.released_at, "files": v.files,
         "validations": validations.rendered(v.id, today),
@@ -117,7 +117,7 @@ async def delete_resource(resource_id: ResourceId, session: SessionDep, actor: A
 
 
 @router.get("/emas/resources/{resource_id}/versions", summary="List a resource's versions",
-            response_model=list[VersionRead], responses=problems(ResourceNotFound))
+            response_model=list[ResourceVersionRead], responses=problems(ResourceNotFound))
 async def list_versions(request: Request, resource_id: ResourceId, session: ReadSessionDep) -> Response:
     """Every version with its files and validations, oldest first."""
     await service.get_resource(session, resource_id)
@@ -126,7 +126,7 @@ async def list_versions(request: Request, resource_id: ResourceId, session: Read
 
 
 @router.post("/emas/resources/{resource_id}/versions", status_code=201, summary="Start a new version",
-             response_model=VersionRead, responses=problems(*WRITE, ResourceNotFound))
+             response_model=ResourceVersionRead, responses=problems(*WRITE, ResourceNotFound))
 async def create_version(request: Request, resource_id: ResourceId, data: VersionCreate, session: SessionDep,
                          actor: AuthenticatedDep) -> Response:
     """A new draft version; it inherits neither the files nor the validation of earlier ones."""
@@ -138,7 +138,7 @@ async def create_version(request: Request, resource_id: ResourceId, data: Versio
 
 
 @router.get("/emas/resources/{resource_id}/versions/{number}", summary="Read a version",
-            response_model=VersionRead, responses=problems(VersionNotFound))
+            response_model=ResourceVersionRead, responses=problems(VersionNotFound))
 async def get_version(request: Request, resource_id: ResourceId, number: Number, session: ReadSessionDep) -> Response:
     """One version: its status, files (name, type, size, sha256) and validations with their state today."""
     body = orjson.dumps((await _versions_read(session, [await service.get_version(session, resource_id,
@@ -147,7 +147,7 @@ async def get_version(request: Request, resource_id: ResourceId, number: Number,
 
 
 @router.post("/emas/resources/{resource_id}/versions/{number}/release", summary="Release a version",
-             response_model=VersionRead,
+             response_model=ResourceVersionRead,
              responses=problems(*WRITE, ResourceNotFound, VersionNotFound, VersionReleased, EmptyVersion))
 async def release_version(request: Request, resource_id: ResourceId, number: Number, session: SessionDep,
                           actor: AuthenticatedDep) -> Response:
@@ -158,7 +158,7 @@ async def release_version(request: Request, resource_id: ResourceId, number: Num
 
 
 @router.put("/emas/resources/{resource_id}/versions/{number}/files/{filename:path}", status_code=201,
-            summary="Upload a file", response_model=VersionRead,
+            summary="Upload a file", response_model=ResourceVersionRead,
             openapi_extra=BINARY_BODY,
             responses=problems(*WRITE, ResourceNotFound, VersionNotFound, VersionReleased, PayloadTooLarge,
                                UnsupportedMediaType))
@@ -321,7 +321,7 @@ async def remove_evidence(organization_id: OrganizationId, evidence_id: Annotate
 
 
 @router.get("/organizations/{organization_id}/emas-coverage", summary="An organization's EMAS coverage",
-            responses=problems(OrganizationNotFound))
+            response_model=OrganizationCoverage, responses=problems(OrganizationNotFound))
 async def organization_coverage(request: Request, organization_id: OrganizationId, session: ReadSessionDep,
                                 actor: AuthenticatedDep) -> Response:
     """For every requirement: covered by a validated shared resource the firm adopted (which, which version,
@@ -333,7 +333,7 @@ async def organization_coverage(request: Request, organization_id: OrganizationI
 
 
 @router.get("/clusters/{cluster_id}/emas-coverage", summary="A cluster's EMAS coverage",
-            responses=problems(InvalidAccessToken, Forbidden, ClusterNotFound))
+            response_model=ClusterCoverage, responses=problems(InvalidAccessToken, Forbidden, ClusterNotFound))
 async def cluster_coverage(request: Request, cluster_id: Annotated[int, Path(ge=1, le=2**62)],
                            session: ReadSessionDep, actor: AuthenticatedDep) -> Response:
     """Over the current members: how many firms cover each requirement, how many cover all, and which of the

@@ -108,7 +108,7 @@ class SurveillanceItem(ReadSchema):
     state: str = Field(description="due (the date has come) or upcoming")
 
 
-class VersionRead(ReadSchema):
+class ResourceVersionRead(ReadSchema):
     resource_id: int
     number: int
     status: VersionStatus
@@ -206,3 +206,66 @@ class EvidenceRead(ReadSchema):
     valid_until: date | None
     recorded_at: datetime
     is_demo: bool
+
+
+class CoveringResource(ReadSchema):
+    resource_id: int
+    title: str
+    version: int
+    valid_until: date | None
+
+
+class CoveringEvidence(ReadSchema):
+    evidence_id: int
+    title: str
+
+
+class RequirementCoverage(ReadSchema):
+    code: str
+    title_it: str | None
+    title_en: str | None
+    state: str = Field(description="shared_resource, own_evidence or open")
+    resource: CoveringResource | None = Field(description="The adopted, validated resource that covers it.")
+    evidence: CoveringEvidence | None = Field(description="The firm's own evidence, when no resource covers it.")
+
+
+class LapsedAdoption(CoveringResource):
+    status: str = Field(description="Why the adoption no longer counts: the validation's state.")
+
+
+class OrganizationCoverage(ReadSchema):
+    organization_id: int
+    as_of: date
+    requirements: list[RequirementCoverage] = Field(description="Every requirement without sub-requirements.")
+    total: int
+    covered: int
+    covered_by_shared_resources: int
+    covered_by_own_evidence: int
+    covered_share: float = Field(ge=0, le=1)
+    open: list[str] = Field(description="Codes of the requirements still open.")
+    lapsed_adoptions: list[LapsedAdoption]
+
+
+class RequirementFirms(ReadSchema):
+    code: str
+    firms_covering: int
+    firms: int
+
+
+class AdoptionSuggestion(ReadSchema):
+    resource_id: int
+    title: str
+    type: ResourceType
+    version: int
+    valid_until: date | None
+    gaps_closed: int = Field(description="Open requirements of members that adopting it would close.")
+    firms_not_adopting: int
+
+
+class ClusterCoverage(ReadSchema):
+    cluster_id: int
+    as_of: date
+    firms: int
+    requirements: list[RequirementFirms]
+    fully_covered_firms: int
+    suggestions: list[AdoptionSuggestion]

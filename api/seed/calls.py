@@ -52,6 +52,7 @@ async def seed_calls(session: AsyncSession, actor: Principal, *, orgs: dict[str,
         for f in data["call"]["funders"]]}
     call = await calls_service.create(session, data=CallCreate.model_validate(body), actor=actor)
     created = 1
+    ranked = 0
     for n, applicant in enumerate(data["applicants"], start=1):
         key = f"impresa-circolare-{n:02d}"
         org_id = await session.scalar(select(Organization.id).where(Organization.source == DEMO_SOURCE,
@@ -72,6 +73,10 @@ async def seed_calls(session: AsyncSession, actor: Principal, *, orgs: dict[str,
                           created_by=actor.key)
         if S.evaluated in steps:
             app.score = Decimal("7.5") if state is not S.not_admitted else Decimal("4.0")
+        if S.ranked in steps and state is not S.not_admitted:
+            # Those who went through the ranking hold a place in it, in the order of the demo list.
+            ranked += 1
+            app.rank = ranked
         if S.definitive_submitted in steps:
             app.definitive_requested_cents = REQUESTED_CENTS
         session.add(app)

@@ -87,24 +87,48 @@ async def cluster_counts(session: AsyncSession, *, group_by: ClusterGroupBy,
     """Clusters per country, kind, NACE division or size band of their enterprises."""
     clauses = _cluster_clauses(filters)
     if group_by == ClusterGroupBy.sector:
-        # One row per (cluster, division), so a cluster with codes 15.1 and 15.20 counts once under 15.
-        keyed = (select(Cluster.id, func.coalesce(func.substr(ClusterNaceCode.code, 1, 2), "unknown").label("key"))
-                 .outerjoin(ClusterNaceCode, ClusterNaceCode.cluster_id == Cluster.id).where(*clauses).distinct())
-    else:
-        key = {ClusterGroupBy.country: Cluster.country, ClusterGroupBy.kind: Cluster.kind,
-               ClusterGroupBy.size: _size_band()}[group_by]
-        keyed = select(key.label("key")).where(*clauses)
+        counts, total = await _sector_counts(session, clauses)
+        return {"group_by": group_by, "filters": filters, "total": total,
+                "groups": [{"key": key, "count": count} for key, count in counts.items()]}
+    key = {ClusterGroupBy.country: Cluster.country, ClusterGroupBy.kind: Cluster.kind,
+           ClusterGroupBy.size: _size_band()}[group_by]
     # Grouping on a subquery's column: PostgreSQL does not take an expression with bind parameters in
     # GROUP BY as the same as the one in the select list.
-    keyed = keyed.subquery()
+    keyed = select(key.label("key")).where(*clauses).subquery()
     rows = (await session.execute(select(keyed.c.key, func.count()).group_by(keyed.c.key)
                                   .order_by(keyed.c.key))).all()
     counts = {str(key): count for key, count in rows}
     if group_by == ClusterGroupBy.size:
         counts = {band: counts.get(band, 0) for band in SIZE_BANDS}
-    total = await session.scalar(select(func.count()).select_from(Cluster).where(*clauses))
-    return {"group_by": group_by, "filters": filters, "total": total,
+    # Every cluster has exactly one key here: the groups add up to the total (no second count of the table).
+    return {"group_by": group_by, "filters": filters, "total": sum(counts.values()),
             "groups": [{"key": key, "count": count} for key, count in counts.items()]}
+
+
+async def _sector_counts(session: AsyncSession, clauses: list[ColumnElement[bool]]) -> tuple[dict[str, int], int]:
+    """Clusters per NACE division (a cluster with codes 15.1 and 15.20 counts once under 15), those without any
+    code under "unknown", and the clusters matching.
+
+    One pass over the code index in (cluster, code) order, its primary key: a division is counted on the first of
+    its codes in a cluster (the previous code of the cluster is of another division, or there is none), and a
+    cluster on its first code. Measured 3x faster on PostgreSQL than making the distinct (cluster, division) pairs
+    of the clusters joined to their codes, which hashed 160,000 pairs for 100,000 clusters (bench/datasets.py).
+    """
+    code = ClusterNaceCode
+    division = func.substr(code.code, 1, 2)
+    ordered = (select(division.label("key"), func.lag(division).over(partition_by=code.cluster_id, order_by=code.code)
+                      .label("previous"))
+               .where(*([code.cluster_id.in_(select(Cluster.id).where(*clauses))] if clauses else [])).subquery())
+    first_of_division = or_(ordered.c.previous.is_(None), ordered.c.previous != ordered.c.key)
+    rows = (await session.execute(
+        select(ordered.c.key, _count(first_of_division), _count(ordered.c.previous.is_(None)))
+        .group_by(ordered.c.key).order_by(ordered.c.key))).all()
+    total = await session.scalar(select(func.count()).select_from(Cluster).where(*clauses)) or 0
+    counts = {str(key): int(n) for key, n, _ in rows}
+    unknown = total - sum(int(clusters) for _, _, clusters in rows)
+    if unknown:
+        counts["unknown"] = unknown
+    return counts, total
 
 
 # organizations --------------------------------------------------------------------------------------------------

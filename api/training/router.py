@@ -16,14 +16,16 @@ from api.calls.schemas import RomeDateTime
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PreconditionFailed, problems
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
+from api.core.schemas import Page
 from api.core.http import json_bytes, model_response
 from api.core.pagination import link_header
 from api.training import calendar, service
 from api.training.errors import (AlreadyRegistered, EventNotFound, NotRegistrationState, OrganizationLimit,
                                  ProgrammeNotFound, RegistrationClosed, RegistrationNotFound)
 from api.training.models import Goal
-from api.training.schemas import (TOPICS, AttendanceBatch, Audience, EventCreate, EventKind, EventRead, EventUpdate,
-                                  ProgrammeCreate, ProgrammeRead, RegistrationCreate, RegistrationRead, TokenIn)
+from api.training.schemas import (TOPICS, AttendanceBatch, AttendanceRead, AttendanceResult, Audience, EventCreate,
+                                  EventKind, EventRead, EventCounts, EventUpdate, ProgrammeCreate, ProgrammeRead,
+                                  RegistrationCreate, RegistrationRead, TokenIn)
 
 router = APIRouter(tags=["training"])
 
@@ -45,11 +47,18 @@ def _json(request: Request, model, data, status_code: int = 200, tag: str | None
     return model_response(request, data, schema=model, status_code=status_code, etag=tag, headers=headers)
 
 
+def _event_tag(event, tally: dict[str, int]) -> str:  # noqa: ANN001
+    # Seats and waiting list are part of the representation: they must change the ETag, or a cached read
+    # would keep showing seats that are gone.
+    counts = ".".join(str(tally.get(state, 0)) for state in ("confirmed", "waiting", "pending"))
+    return etag("event", event.id, event.version).removesuffix('"') + f'-s{counts}"'
+
+
 async def _event_response(request: Request, session, event, status_code: int = 200,  # noqa: ANN001
                           headers: dict[str, str] | None = None) -> Response:
     tally = (await service.counts(session, [event.id]))[event.id]
     return _json(request, EventRead, service.render_event(event, tally), status_code,
-                 tag=etag("event", event.id, event.version), headers=headers)
+                 tag=_event_tag(event, tally), headers=headers)
 
 
 @router.get("/programmes/goals", summary="Agenda 2030 targets and strategy objectives")
@@ -108,15 +117,18 @@ Q = Annotated[str | None, Query(max_length=100, description="Words in the title 
 IdQ = Annotated[int | None, Query(ge=1, le=2**62)]
 
 
-@router.get("/events", summary="List events", response_model=list[EventRead])
+@router.get("/events", summary="List events", response_model=Page[EventRead])
 async def list_events(request: Request, session: ReadSessionDep, start: Start = None, end: End = None,
                       topic: TopicQ = None, kind: EventKind | None = None, organizer_id: IdQ = None,
                       audience: Audience | None = None, programme_id: IdQ = None, q: Q = None,
+                      sort: Annotated[Literal["starts_at", "-starts_at"], Query(
+                          description="Soonest first, or latest first (for past events).")] = "starts_at",
                       limit: Annotated[int, Query(ge=1, le=200)] = 50,
                       cursor: Annotated[str | None, Query(max_length=500)] = None) -> Response:
     """Events by start, filtered by date range, topic, kind, organizer, audience, programme and free text."""
     stmt = _filters(start, end, topic, kind, organizer_id, audience, programme_id, q)
-    events, after = await service.list_page(session, stmt, cursor=cursor, limit=limit)
+    events, after = await service.list_page(session, stmt, cursor=cursor, limit=limit,
+                                            latest_first=sort == "-starts_at")
     tallies = await service.counts(session, [e.id for e in events])
     body = orjson.dumps({"items": [EventRead.model_validate(service.render_event(e, tallies[e.id]))
                                    .model_dump(mode="json") for e in events], "next_cursor": after, "limit": limit})
@@ -168,7 +180,7 @@ async def update_event(request: Request, event_id: EventId, data: EventUpdate, s
     """Change the fields sent (its organizers); `status: cancelled` cancels it. More capacity promotes from the
     waiting list."""
     event = await service.get_event(session, event_id, for_update=True)
-    check_if_match(if_match, etag("event", event.id, event.version))
+    check_if_match(if_match, _event_tag(event, (await service.counts(session, [event.id]))[event.id]))
     return await _event_response(request, session, await service.update_event(session, event=event, data=data,
                                                                               actor=actor))
 
@@ -209,8 +221,9 @@ async def registrations(request: Request, event_id: EventId, session: ReadSessio
                              r.role or "", r.created_at.isoformat()])
         return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'})
-    body = orjson.dumps([RegistrationRead.model_validate(service.render_registration(r)).model_dump(mode="json")
-                         for r in rows])
+    places = await service.waiting_positions(session, event.id)
+    body = orjson.dumps([RegistrationRead.model_validate(service.render_registration(r, places.get(r.id)))
+                         .model_dump(mode="json") for r in rows])
     return json_bytes(body, etag=body_etag(body), request=request)
 
 
@@ -295,7 +308,22 @@ async def erase_mine(request: Request, token: TokenHeader, session: SessionDep) 
     return await _registration(request, session, await service.erase(session, registration=registration))
 
 
-@router.put("/events/{event_id}/attendance", summary="Check attendance in",
+@router.get("/events/{event_id}/attendance", summary="Who was checked in",
+            response_model=list[AttendanceRead], responses=problems(EventNotFound, Forbidden))
+async def read_attendance(request: Request, event_id: EventId, session: ReadSessionDep,
+                          actor: AuthenticatedDep) -> Response:
+    """Every check-in recorded for the event, per registration and session, so a check-in device opened
+    later shows who is already in (the organizers)."""
+    event = await service.get_event(session, event_id)
+    service.require_organizer(actor, event)
+    rows = await service.attendance_of(session, event)
+    body = orjson.dumps([AttendanceRead(registration_id=a.registration_id, session_id=a.session_key or None,
+                                        attended=a.attended, checked_at=a.checked_at).model_dump(mode="json")
+                         for a in rows])
+    return json_bytes(body, etag=body_etag(body), request=request)
+
+
+@router.put("/events/{event_id}/attendance", summary="Check attendance in", response_model=AttendanceResult,
             responses=problems(*WRITE, EventNotFound))
 async def attendance(request: Request, event_id: EventId, data: AttendanceBatch, session: SessionDep,
                      actor: AuthenticatedDep) -> Response:
@@ -309,7 +337,7 @@ async def attendance(request: Request, event_id: EventId, data: AttendanceBatch,
 
 
 @router.get("/events/{event_id}/stats", summary="Registration and attendance counts",
-            responses=problems(EventNotFound))
+            response_model=EventCounts, responses=problems(EventNotFound))
 async def event_stats(request: Request, event_id: EventId, session: ReadSessionDep) -> Response:
     """Counts for monitoring tools: confirmed, waiting, pending, cancelled, attended (per session), erased."""
     body = orjson.dumps(await service.stats(session, await service.get_event(session, event_id)))

@@ -250,3 +250,35 @@ class AttendanceIn(InputSchema):
 
 class AttendanceBatch(InputSchema):
     records: list[AttendanceIn] = Field(min_length=1, max_length=5000)
+
+
+class AttendanceRead(ReadSchema):
+    registration_id: int
+    session_id: int | None = Field(description="The session of a cycle; null for the event as a whole.")
+    attended: bool
+    checked_at: datetime
+
+
+class SessionAttendance(ReadSchema):
+    session_id: int
+    title: str | None
+    attended: int
+
+
+class EventCounts(ReadSchema):
+    event_id: int
+    capacity: int
+    confirmed: int
+    waiting: int
+    pending: int
+    cancelled: int
+    attended: int = Field(description="Registrations that attended the event or any of its sessions.")
+    erased: int
+    sessions: list[SessionAttendance]
+
+
+class AttendanceResult(ReadSchema):
+    event_id: int
+    received: int
+    changed: int = Field(description="Records that changed something; a repeated batch changes nothing.")
+    stats: EventCounts

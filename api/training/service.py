@@ -249,10 +249,11 @@ def filtered(*, start: datetime | None, end: datetime | None, topic: str | None,
     return stmt
 
 
-async def list_page(session: AsyncSession, stmt: Select[Any], *, cursor: str | None,
-                    limit: int) -> tuple[list[Event], str | None]:
-    return await fetch_page(session, stmt, key=SortKey("starts_at", Event.starts_at), id_column=Event.id,
-                            cursor=cursor, limit=limit)
+async def list_page(session: AsyncSession, stmt: Select[Any], *, cursor: str | None, limit: int,
+                    latest_first: bool = False) -> tuple[list[Event], str | None]:
+    key = SortKey("-starts_at", Event.starts_at, descending=True) if latest_first \
+        else SortKey("starts_at", Event.starts_at)
+    return await fetch_page(session, stmt, key=key, id_column=Event.id, cursor=cursor, limit=limit)
 
 
 # registrations ----------------------------------------------------------------------------------------------
@@ -423,6 +424,19 @@ async def waiting_position(session: AsyncSession, registration: Registration) ->
         Registration.event_id == registration.event_id, Registration.status == "waiting",
         Registration.position < registration.position))
     return ahead + 1
+
+
+async def waiting_positions(session: AsyncSession, event_id: int) -> dict[int, int]:
+    """Registration id -> place on the event's waiting list, from 1, for every waiting registration."""
+    waiting = (await session.scalars(select(Registration.id).where(
+        Registration.event_id == event_id, Registration.status == "waiting").order_by(Registration.position))).all()
+    return {ident: place for place, ident in enumerate(waiting, start=1)}
+
+
+async def attendance_of(session: AsyncSession, event: Event) -> list[Attendance]:
+    return list((await session.scalars(select(Attendance).join(
+        Registration, Registration.id == Attendance.registration_id).where(Registration.event_id == event.id)
+        .order_by(Attendance.registration_id, Attendance.session_key))).all())
 
 
 async def visible_registrations(session: AsyncSession, *, event: Event, actor: Principal) -> list[Registration]:
