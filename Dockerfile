@@ -3,6 +3,15 @@
 # Run:   docker run -p 8000:8000 -e CARTESIO_DATABASE_URL=postgresql://user:pass@db:5432/cartesio \
 #          -e CARTESIO_JWT_SECRET=... cartesio
 
+# The web client, built from its lock file against the committed API contract.
+FROM node:20-slim AS client
+WORKDIR /src/client
+COPY client/package.json client/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY openapi /src/openapi
+COPY client ./
+RUN npm run build
+
 FROM python:3.11-slim AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/cartesio
@@ -20,6 +29,8 @@ ENV PATH=/opt/cartesio/bin:$PATH \
     CARTESIO_WORKERS=2
 RUN useradd --system --uid 10001 --home-dir /var/lib/cartesio --create-home cartesio
 COPY --from=build /opt/cartesio /opt/cartesio
+COPY --from=client /src/client/dist /opt/cartesio/client
+ENV CARTESIO_CLIENT_DIR=/opt/cartesio/client
 USER cartesio
 WORKDIR /var/lib/cartesio
 EXPOSE 8000

@@ -1,0 +1,12 @@
+// Every English string of the client, one module per area of the application.
+import calls from "./calls";
+import common from "./common";
+import dashboards from "./dashboards";
+import datasets from "./datasets";
+import emas from "./emas";
+import events from "./events";
+import map from "./map";
+import registry from "./registry";
+import screening from "./screening";
+
+export default { common, registry, map, dashboards, datasets, events, emas, calls, screening };
