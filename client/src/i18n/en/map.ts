@@ -2,7 +2,7 @@ import type it from "../it/map";
 
 export default {
   title: "Map of clusters",
-  intro: "The clusters of the register, coloured by sector. Where coordinates are missing, a cluster is placed at the centre of its region (approximate position); the list below the map gives every cluster, including those not placed.",
+  intro: "The clusters of the register, coloured by sector. Where coordinates are missing, a cluster is placed at the centre of its Italian region or, elsewhere, of its country (approximate position); the list below the map gives every cluster, including those not placed.",
   loadingCount: "Clusters loaded: {n}",
   loadingOf: "Loading clusters: {n} of {total}",
   view: "View",
@@ -15,7 +15,7 @@ export default {
   onMap: "{n} on the map",
   position: "Position",
   exact: "the cluster's coordinates",
-  approximate: "approximate position: centre of the region",
+  approximate: "approximate position: centre of the region or country",
   sectors: {
     fashion: "Textiles, clothing and leather",
     metals_machinery: "Metals, machinery and vehicles",
@@ -33,6 +33,7 @@ export default {
   sectorsOf: "Activities",
   at: "{lat}, {lon}",
   approxAt: "≈ centre of the region {region}",
+  approxAtCountry: "≈ centre of the country: {country}",
   notPlaced: "not placed",
   outside: "outside the area shown",
   summary: "{placed} on the map ({approx} of them at an approximate position), {none} not placed.",

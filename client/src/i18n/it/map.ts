@@ -1,6 +1,6 @@
 export default {
   title: "Mappa dei cluster",
-  intro: "I cluster del registro, colorati per settore. Dove mancano le coordinate, il cluster è posto al centro della sua regione (posizione approssimata); l'elenco sotto la mappa riporta tutti, compresi quelli non collocati.",
+  intro: "I cluster del registro, colorati per settore. Dove mancano le coordinate, il cluster è posto al centro della sua regione italiana o, altrove, del suo paese (posizione approssimata); l'elenco sotto la mappa riporta tutti, compresi quelli non collocati.",
   loadingCount: "Cluster caricati: {n}",
   loadingOf: "Caricamento dei cluster: {n} di {total}",
   view: "Inquadratura",
@@ -13,7 +13,7 @@ export default {
   onMap: "{n} sulla mappa",
   position: "Posizione",
   exact: "coordinate del cluster",
-  approximate: "posizione approssimata: centro della regione",
+  approximate: "posizione approssimata: centro della regione o del paese",
   sectors: {
     fashion: "Tessile, abbigliamento e pelle",
     metals_machinery: "Metalli, meccanica e mezzi di trasporto",
@@ -31,6 +31,7 @@ export default {
   sectorsOf: "Attività",
   at: "{lat}, {lon}",
   approxAt: "≈ centro della regione {region}",
+  approxAtCountry: "≈ centro del paese: {country}",
   notPlaced: "non collocato",
   outside: "fuori dall'area mostrata",
   summary: "{placed} sulla mappa (di cui {approx} in posizione approssimata), {none} non collocati.",

@@ -20,7 +20,8 @@ export function ClusterList({ clusters, layout }: { clusters: Schemas["ClusterRe
     if (!place || place.kind === "none") return m.map.notPlaced;
     const where = place.kind === "exact"
       ? fill(m.map.at, { lat: number(place.lat, lang, 4), lon: number(place.lon, lang, 4) })
-      : fill(m.map.approxAt, { region: REGIONS[place.region].name });
+      : place.kind === "region" ? fill(m.map.approxAt, { region: REGIONS[place.region].name })
+      : fill(m.map.approxAtCountry, { country: countries.of(place.country) ?? place.country });
     return layout.outside.has(c.id) ? `${where} — ${m.map.outside}` : where;
   }
 

@@ -48,13 +48,14 @@ export function layOut(clusters: Schemas["ClusterRead"][], view: View, geo: Geod
     const place = placementOf(cluster);
     placement.set(cluster.id, place);
     if (place.kind === "none") continue;
-    const at = place.kind === "exact" ? [place.lon, place.lat] as [number, number] : centroids.get(place.region);
+    const at = place.kind === "exact" ? [place.lon, place.lat] as [number, number]
+      : place.kind === "region" ? centroids.get(place.region) : geo.countryCentroids.get(place.country);
     const xy = at && projection(at);
     if (!xy || xy[0] < 0 || xy[0] > w || xy[1] < 0 || xy[1] > h) {
       outside.add(cluster.id);
       continue;
     }
-    points.push({ x: xy[0], y: xy[1], item: { cluster, group: sectorGroup(cluster), approximate: place.kind === "region", x: 0, y: 0 } });
+    points.push({ x: xy[0], y: xy[1], item: { cluster, group: sectorGroup(cluster), approximate: place.kind !== "exact", x: 0, y: 0 } });
   }
   const markers = fanOut(points, MARKER_RADIUS * 2 + 3).map((p) => ({ ...p.item, x: p.x, y: p.y }));
   return { markers, placement, outside };

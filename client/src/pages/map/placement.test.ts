@@ -5,11 +5,15 @@ const cluster = (over: Partial<{ latitude: number | null; longitude: number | nu
   ({ latitude: null, longitude: null, region_code: null, country: "IT", ...over });
 
 describe("placement", () => {
-  it("prefers coordinates, then the Italian region, else none", () => {
+  it("prefers coordinates, then the Italian region, then the country, else none", () => {
     expect(placementOf(cluster({ latitude: 43.88, longitude: 11.1, region_code: "ITI15" }))).toEqual({ kind: "exact", lon: 11.1, lat: 43.88 });
     expect(placementOf(cluster({ region_code: "ITI15" }))).toEqual({ kind: "region", region: "ITI1" });
-    expect(placementOf(cluster({ region_code: "ES51", country: "ES" }))).toEqual({ kind: "none" });
-    expect(placementOf(cluster({}))).toEqual({ kind: "none" });
+    expect(placementOf(cluster({ region_code: "ES51", country: "ES" }))).toEqual({ kind: "country", country: "ES" });
+    expect(placementOf(cluster({}))).toEqual({ kind: "country", country: "IT" });
+    // Eurostat's own codes for Greece and the United Kingdom are ISO's GR and GB
+    expect(placementOf(cluster({ region_code: "EL30", country: "GR" }))).toEqual({ kind: "country", country: "GR" });
+    expect(placementOf(cluster({ region_code: "UKI3", country: "GB" }))).toEqual({ kind: "country", country: "GB" });
+    expect(placementOf(cluster({ country: "" }))).toEqual({ kind: "none" });
     // half a pair of coordinates is no position
     expect(placementOf(cluster({ latitude: 43.88, region_code: "ITI15" }))).toEqual({ kind: "region", region: "ITI1" });
   });

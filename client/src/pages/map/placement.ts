@@ -1,5 +1,5 @@
-// Where each cluster goes on the map: at its coordinates, else at its Italian region's centre (approximate),
-// else nowhere (listed as not placed). Markers that would cover one another are fanned out around their
+// Where each cluster goes on the map: at its coordinates, else at its Italian region's centre, else at its
+// country's centre (both approximate), else nowhere (listed as not placed). Markers that would cover one another are fanned out around their
 // common point, so each stays visible and can be pointed at.
 import type { Schemas } from "../../api/client";
 import { italianRegion, type RegionCode } from "./regions";
@@ -9,6 +9,7 @@ type Cluster = Pick<Schemas["ClusterRead"], "latitude" | "longitude" | "region_c
 export type Placement =
   | { kind: "exact"; lon: number; lat: number }
   | { kind: "region"; region: RegionCode }
+  | { kind: "country"; country: string }
   | { kind: "none" };
 
 export function placementOf(cluster: Cluster): Placement {
@@ -17,6 +18,9 @@ export function placementOf(cluster: Cluster): Placement {
   // A NUTS code names its country in its first two letters, so "IT…" is Italian whatever `country` says.
   const region = italianRegion(cluster.region_code);
   if (region) return { kind: "region", region };
+  // Outside Italy no region outlines ship with the client: the country's centre is the best honest place.
+  const country = (cluster.region_code?.slice(0, 2) || cluster.country || "").toUpperCase();
+  if (/^[A-Z]{2}$/.test(country)) return { kind: "country", country: country === "UK" ? "GB" : country === "EL" ? "GR" : country };
   return { kind: "none" };
 }
 
