@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { api, type Schemas } from "../../api/client";
 import { Async, Field, ProblemBox, Select, TextArea } from "../../components/ui";
 import { useMessages } from "../../i18n";
-import { type Problem, asProblem } from "../../lib/problem";
+import { useForm } from "../../lib/useForm";
 import { navigate } from "../../lib/router";
 import { useSession } from "../../lib/session";
 import { useApi } from "../../lib/useApi";
@@ -19,25 +19,18 @@ export function CreateResource({ clusters }: { clusters: Map<number, string> }) 
   const tree = useApi(() => loadRequirements(), []);
   // A manager creates for its own clusters; an administrator for any.
   const own = me?.role === "admin" ? [...clusters.keys()] : me?.clusters ?? [];
-  const [draft, setDraft] = useState({ cluster_id: own.length === 1 ? String(own[0]) : "", type: "", title: "",
-                                       description: "" });
+  const { draft, set, problem, busy, send } = useForm({ cluster_id: own.length === 1 ? String(own[0]) : "", type: "",
+                                                        title: "", description: "" });
   const [requirements, setRequirements] = useState<string[]>([]);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof draft) => (e: Event) =>
-    setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value });
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
     const body: Schemas["ResourceCreate"] = {
       cluster_id: Number(draft.cluster_id) || null, type: draft.type as ResourceType, title: draft.title.trim(),
       description: draft.description.trim() || null, requirements,
     };
-    const r = await api.POST("/api/v1/emas/resources", { body });
-    setBusy(false);
-    if (r.data) navigate(`/emas/resources/${r.data.id}`);
-    else setProblem(asProblem(r.error, r.response));
+    const created = await send(() => api.POST("/api/v1/emas/resources", { body }));
+    if (created) navigate(`/emas/resources/${created.id}`);
   }
 
   return (

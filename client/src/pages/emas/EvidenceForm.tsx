@@ -1,9 +1,8 @@
 // The firm's own document or record against one requirement: what it built itself rather than adopted.
-import { useState } from "preact/hooks";
 import { api } from "../../api/client";
 import { Field, ProblemBox, TextArea } from "../../components/ui";
 import { fill, useMessages } from "../../i18n";
-import { type Problem, asProblem } from "../../lib/problem";
+import { useForm } from "../../lib/useForm";
 
 const FIELDS = ["requirement_code", "title", "description", "reference", "valid_until"];
 
@@ -11,23 +10,16 @@ export function EvidenceForm({ organizationId, code, label, onDone, onCancel }: 
   organizationId: number; code: string; label: string; onDone: () => void; onCancel: () => void;
 }) {
   const m = useMessages().emas;
-  const [draft, setDraft] = useState({ title: "", reference: "", description: "", valid_until: "" });
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof draft) => (e: Event) =>
-    setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value });
+  const { draft, set, problem, busy, send } = useForm({ title: "", reference: "", description: "", valid_until: "" });
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    const r = await api.POST("/api/v1/organizations/{organization_id}/evidence", {
+    const done = await send(() => api.POST("/api/v1/organizations/{organization_id}/evidence", {
       params: { path: { organization_id: organizationId } },
       body: { requirement_code: code, title: draft.title.trim(), reference: draft.reference.trim() || null,
               description: draft.description.trim() || null, valid_until: draft.valid_until || null },
-    });
-    setBusy(false);
-    if (r.data) onDone();
-    else setProblem(asProblem(r.error, r.response));
+    }));
+    if (done) onDone();
   }
 
   return (

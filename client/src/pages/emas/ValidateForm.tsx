@@ -1,37 +1,26 @@
 // An accredited verifier's outcome for a released version. The API refuses a verifier whose organization belongs
 // to the cluster (409) or whose NACE scopes do not cover it (403): those answers are shown above the form.
-import { useState } from "preact/hooks";
 import { api, type Schemas } from "../../api/client";
 import { Field, ProblemBox, Select, TextArea } from "../../components/ui";
 import { fill, useMessages } from "../../i18n";
-import { type Problem, asProblem } from "../../lib/problem";
+import { useForm } from "../../lib/useForm";
 
 type Outcome = Schemas["ValidationOutcome"];
 const FIELDS = ["outcome", "findings", "validated_date", "valid_until"];
 
 export function ValidateForm({ resourceId, number, onDone }: { resourceId: number; number: number; onDone: () => void }) {
   const m = useMessages().emas;
-  const [draft, setDraft] = useState({ outcome: "validated" as Outcome, findings: "", validated_date: "", valid_until: "" });
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
-  const set = (key: keyof typeof draft) => (e: Event) =>
-    setDraft({ ...draft, [key]: (e.target as HTMLInputElement).value });
+  const { draft, set, problem, busy, send } = useForm({ outcome: "validated" as Outcome, findings: "", validated_date: "",
+                                                        valid_until: "" });
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    const r = await api.POST("/api/v1/emas/resources/{resource_id}/versions/{number}/validations", {
+    const done = await send(() => api.POST("/api/v1/emas/resources/{resource_id}/versions/{number}/validations", {
       params: { path: { resource_id: resourceId, number } },
       body: { outcome: draft.outcome, findings: draft.findings.trim() || null,
               validated_date: draft.validated_date || null, valid_until: draft.valid_until || null },
-    });
-    setBusy(false);
-    if (r.data) {
-      setProblem(null);
-      onDone();
-    } else {
-      setProblem(asProblem(r.error, r.response));
-    }
+    }));
+    if (done) onDone();
   }
 
   const findingsNeeded = draft.outcome !== "validated";
