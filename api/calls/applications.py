@@ -101,6 +101,14 @@ async def list_page(session: AsyncSession, *, call_id: int, actor: Principal, st
                             cursor=cursor, limit=limit)
 
 
+async def ranking(session: AsyncSession, *, call_id: int, actor: Principal) -> list[Application]:
+    """The ranked applications in rank order (admitted, then the reserve list), as far as the caller may see."""
+    return list((await session.scalars(
+        select(Application).where(Application.call_id == call_id, Application.rank.is_not(None),
+                                  await visibility(session, actor))
+        .options(selectinload(Application.partners)).order_by(Application.rank, Application.id))).all())
+
+
 async def record(session: AsyncSession, app: Application, to: ApplicationState | str, actor: Principal,
                  reason: str | None = None) -> None:
     session.add(Transition(application_id=app.id, from_state=app.state, to_state=str(to), actor=actor.key,

@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from api.auth.deps import AuthenticatedDep
 from api.auth.policy import Action
@@ -109,9 +108,7 @@ async def read_ranking(request: Request, call_id: CallId, session: ReadSessionDe
     """The ranked applications in rank order (admitted, then the reserve list), as far as the caller may see
     them; reading changes nothing."""
     call = await service.get(session, call_id)
-    rows = (await session.scalars(select(Application).where(
-        Application.call_id == call.id, Application.rank.is_not(None), await applications.visibility(session, actor))
-        .options(selectinload(Application.partners)).order_by(Application.rank, Application.id))).all()
+    rows = await applications.ranking(session, call_id=call.id, actor=actor)
     body = orjson.dumps([ApplicationRead.model_validate(applications.render(a)).model_dump(mode="json")
                          for a in rows])
     return json_bytes(body, etag=body_etag(body), request=request)

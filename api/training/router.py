@@ -186,7 +186,8 @@ async def update_event(request: Request, event_id: EventId, data: EventUpdate, s
 
 
 async def _registration(request: Request, session, registration, status_code: int = 200) -> Response:  # noqa: ANN001
-    position = await service.waiting_position(session, registration)
+    position = (await service.waiting_positions(session, registration.event_id)).get(registration.id) \
+        if registration.status == "waiting" else None
     return _json(request, RegistrationRead, service.render_registration(registration, position), status_code)
 
 

@@ -417,15 +417,6 @@ def render_registration(r: Registration, waiting_position: int | None = None) ->
             "waiting_position": waiting_position, "erased": r.erased_at is not None}
 
 
-async def waiting_position(session: AsyncSession, registration: Registration) -> int | None:
-    if registration.status != "waiting":
-        return None
-    ahead = await session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == registration.event_id, Registration.status == "waiting",
-        Registration.position < registration.position))
-    return ahead + 1
-
-
 async def waiting_positions(session: AsyncSession, event_id: int) -> dict[int, int]:
     """Registration id -> place on the event's waiting list, from 1, for every waiting registration."""
     waiting = (await session.scalars(select(Registration.id).where(
