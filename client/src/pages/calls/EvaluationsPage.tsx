@@ -8,7 +8,8 @@ import { date } from "../../lib/format";
 import { type Problem, asProblem } from "../../lib/problem";
 import { Link, setQuery, useLocation } from "../../lib/router";
 import { useSession } from "../../lib/session";
-import { type Application, type Call, everyItem } from "./logic";
+import { everyItem } from "../../lib/paging";
+import { type Application, type Call } from "./logic";
 import { StateBadge, callTitle } from "./parts";
 
 type Mine = Schemas["EvaluationRead"] | null;

@@ -7,7 +7,8 @@ import { fill, useMessages } from "../../i18n";
 import { type Problem, asProblem } from "../../lib/problem";
 import { useApi } from "../../lib/useApi";
 import { AppsTable } from "./ApplicationsTable";
-import { type Application, everyItem } from "./logic";
+import { everyItem } from "../../lib/paging";
+import { type Application } from "./logic";
 
 export function Ranking({ callId, onRanked }: { callId: number; onRanked: () => void }) {
   const m = useMessages();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Me } from "../../lib/session";
-import { callStatus, everyItem, isApplicant, managerMoves, mayWithdraw, runs, sumAmounts, toAmount, weightedTotal } from "./logic";
+import { callStatus, isApplicant, managerMoves, mayWithdraw, runs, sumAmounts, toAmount, weightedTotal } from "./logic";
 
 const phase = (over: Partial<{ opens_at: string | null; closes_at: string | null; open_now: boolean }>) => ({
   id: 1, name: "Fase", note: null, opens_at: null, closes_at: null, open_now: false, ...over,
@@ -68,16 +68,5 @@ describe("who does what", () => {
     expect(isApplicant(me({ organizations: [29] }), { organization_id: 29 })).toBe(true);
     expect(isApplicant(me({ organizations: [29] }), { organization_id: 30 })).toBe(false);
     expect(isApplicant(me({ role: "evaluator", organizations: [29] }), { organization_id: 29 })).toBe(false);
-  });
-  it("follows a list's cursors to the end, and stops at a failed page", async () => {
-    const pages: Record<string, { items: number[]; next_cursor: string | null }> = {
-      start: { items: [1, 2], next_cursor: "b" }, b: { items: [3], next_cursor: null },
-    };
-    const response = new Response();
-    const read = async (cursor: string | undefined) => ({ data: { ...pages[cursor ?? "start"], limit: 2 }, response });
-    expect((await everyItem(read)).data).toEqual([1, 2, 3]);
-    const failing = async (cursor: string | undefined) =>
-      cursor ? { error: { title: "Gone", status: 410 }, response } : { data: pages.start, response };
-    expect(await everyItem(failing)).toEqual({ error: { title: "Gone", status: 410 }, response });
   });
 });

@@ -1,30 +1,11 @@
 // The calls screens' own rules, kept apart from the components so they can be tested without a browser.
 import type { Schemas } from "../../api/client";
 import type { Me } from "../../lib/session";
-import type { Result } from "../../lib/useApi";
 
 export type Call = Schemas["CallRead"];
 export type Application = Schemas["ApplicationRead"];
 export type AppState = Schemas["ApplicationState"];
 export type Phase = Call["phases"][number];
-
-/**
- * Every item of a paged list, following the cursors (bounded: a call has at most a few hundred applications);
- * the first failed page is the failure of the whole.
- */
-export async function everyItem<T>(read: (cursor: string | undefined) => Promise<{
-  data?: { items: T[]; next_cursor?: string | null }; error?: unknown; response: Response;
-}>): Promise<Result<T[]>> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let round = 0; ; round++) {
-    const res = await read(cursor);
-    if (res.data === undefined) return { error: res.error, response: res.response };
-    items.push(...res.data.items);
-    if (!res.data.next_cursor || round === 49) return { data: items, response: res.response };
-    cursor = res.data.next_cursor;
-  }
-}
 
 export const STATES: AppState[] = [
   "draft", "submitted", "admissible", "inadmissible", "under_evaluation", "evaluated", "ranked", "admitted",

@@ -1,6 +1,7 @@
 // What the EMAS screens read from the API beyond a single call: the requirements catalogue (read once), every
 // resource across pages with its versions, and which clusters an organization belongs to.
 import { api, type Schemas } from "../../api/client";
+import { everyItem } from "../../lib/paging";
 import type { Result } from "../../lib/useApi";
 import type { Requirement, Version } from "./logic";
 
@@ -41,15 +42,9 @@ export function loadRequirements(): Promise<Result<Requirement[]>> {
 /** Every resource matching the filters, following the cursors (bounded, for the lists that must see them all). */
 export async function loadAllResources(signal: AbortSignal, query: { cluster_id?: number; type?: ResourceType } = {}):
   Promise<Result<Resource[]>> {
-  const items: Resource[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; ; page++) {
-    const r = await api.GET("/api/v1/emas/resources", { signal, params: { query: { ...query, cursor, limit: 200 } } });
-    if (!r.data) return failed(r);
-    items.push(...r.data.items);
-    if (!r.data.next_cursor || page === 24) return ok(items, r.response);
-    cursor = r.data.next_cursor;
-  }
+  return everyItem((cursor) => api.GET("/api/v1/emas/resources", {
+    signal, params: { query: { ...query, cursor, limit: 200 } },
+  }), 25);
 }
 
 /** Runs `task` over the items a few at a time: one request per resource must not trip the API's rate limit. */
