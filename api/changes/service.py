@@ -25,7 +25,7 @@ from api.core.errors import Gone, ValidationFailed
 # Resource types of the feed; each domain that lands adds its own. The event names of webhooks use the
 # singular ("cluster.updated").
 RESOURCE_TYPES: dict[str, str] = {"clusters": "cluster", "organizations": "organization", "networks": "network",
-                                  "shared_resources": "shared_resource", "calls": "call"}
+                                  "shared_resources": "shared_resource", "calls": "call", "products": "product"}
 EVENTS = ("created", "updated", "deleted")
 HORIZON = "horizon"          # nothing at or below it may be read again: tombstones there were pruned
 DISPATCHED = "webhooks"      # how far the webhook dispatcher has fanned out changes

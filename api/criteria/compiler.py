@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from sqlalchemy import (ColumnElement, Select, String, Text, and_, case, cast, false, func, literal, not_, null, or_,
@@ -24,6 +26,7 @@ from api.clusters.models import Cluster, ClusterMembership, ClusterSector, Recog
 from api.criteria import definitions as d
 from api.networks.models import Declaration, Network, NetworkMembership, Signature
 from api.organizations.models import Organization
+from api.products.models import Epd, LcaStudy, Product
 from api.training.models import Attendance, Event, Registration
 
 Columns = Any  # the .c collection of the facts sub-query
@@ -213,13 +216,34 @@ class Compiler:
                          concat("located in ", func.coalesce(Cluster.locality, Cluster.region_name,
                                                              Cluster.region_code))))
             missing = "no locality or region recorded"
-        else:
+        elif what is P.coordinates:
             expr = case((and_(Cluster.latitude.is_not(None), Cluster.longitude.is_not(None)),
                          text("coordinates recorded")))
             missing = "no coordinates recorded"
+        else:
+            expr, missing = self._product_evidence(what)
         found = self.fact(expr)
         return Node(outcome=lambda f: f[found].is_not(None),
                     explain=lambda f: func.coalesce(f[found], text(missing)))
+
+    def _product_evidence(self, what: d.Presence) -> tuple[ColumnElement[Any], str]:
+        """The first typical product of the cluster (by name) that has the evidence, in words."""
+        by_cluster = Product.cluster_id.label("k")
+        if what is d.Presence.typical_product:
+            return self.joined("typical-product", select(
+                by_cluster, func.min(concat("typical product: ", Product.name)).label("v"))
+                .group_by(Product.cluster_id)), "no typical product recorded"
+        if what is d.Presence.lca_study:
+            return self.joined("lca-study", select(
+                by_cluster, func.min(concat("LCA study of ", Product.name, " (", LcaStudy.method, ")")).label("v"))
+                .join(LcaStudy, LcaStudy.product_id == Product.id).group_by(Product.cluster_id)), \
+                "no LCA study of a typical product recorded"
+        # The day is the run's, in Rome: an EPD counts until the end of its last day of validity.
+        on = datetime.now(ZoneInfo("Europe/Rome")).date()
+        return self.joined(f"epd:{on.isoformat()}", select(
+            by_cluster, func.min(concat("EPD ", Epd.registration_number, " of ", Product.name)).label("v"))
+            .join(Epd, Epd.product_id == Product.id).where(Epd.valid_until >= on)
+            .group_by(Product.cluster_id)), "no EPD in force for a typical product"
 
     def _held_by_cluster_orgs(self, key: str, record: Any, org_column: Any, text_: ColumnElement[str],
                               complete: Callable[[Select[Any]], Select[Any]]) -> list[ColumnElement[Any]]:

@@ -15,7 +15,7 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 
 from api.clusters.schemas import ClusterKind, RecognitionKind
 from api.core.identifiers import COUNTRY_RE, NUTS_RE
-from api.core.schemas import InputSchema
+from api.core.schemas import MAX_ID, InputSchema
 from api.core.types import NaceCode
 
 MAX_DEPTH = 8
@@ -111,10 +111,16 @@ class Presence(StrEnum):
     website = "website"
     location = "location"
     coordinates = "coordinates"
+    # A specific product to which LCA and EPD apply: a typical product recorded, one with an LCA study, one with
+    # an EPD whose validity has not ended on the day of the run.
+    typical_product = "typical_product"
+    lca_study = "lca_study"
+    epd = "epd"
 
 
 class PresenceCriterion(InputSchema):
-    """Passes when the cluster has the data: a coordinating body, eco-innovation experiences, a recognition..."""
+    """Passes when the cluster has the data: a coordinating body, eco-innovation experiences, a recognition, a
+    typical product, a typical product with an LCA study or with an EPD in force..."""
 
     type: Literal["has"]
     what: Presence
@@ -164,9 +170,9 @@ class InterestCriterion(InputSchema):
 
     type: Literal["interest"]
     evidence: list[Evidence] = Field(min_length=1, max_length=5)
-    network_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    network_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=100, description="Only these networks count; all networks when absent.")
-    event_ids: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    event_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=100, description="Only attendance at these events counts; any event when absent.")
 
 

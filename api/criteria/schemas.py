@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 
 from api.core.schemas import InputSchema, ReadSchema
 from api.criteria.definitions import Definition, check_size
+from api.core.schemas import MAX_ID
 
 MAX_PHASES = 20
 MAX_CRITERIA_PER_VERSION = 100  # each criterion is one column of the screening query
@@ -16,7 +17,7 @@ Name = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str | None, Field(default=None, max_length=5000)]
 Weight = Annotated[float | None, Field(default=None, ge=0, le=1000,
                                        description="Score a cluster earns when it passes; 1 when absent.")]
-CriterionId = Annotated[int, Field(ge=1, le=2**62)]
+CriterionId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class UnknownAs(StrEnum):
@@ -82,7 +83,7 @@ class PhaseIn(InputSchema):
     combine: Annotated[str, Field(pattern="^(all|any)$", description="How the phase's criteria combine.")] = "all"
     criteria: list[CriterionId] = Field(min_length=1, max_length=50,
                                         description="Ids of saved criteria; their current text is copied.")
-    reported_count: int | None = Field(default=None, ge=0, description=(
+    reported_count: int | None = Field(default=None, ge=0, le=100_000_000, description=(
         "The count a source document reports after this phase, shown beside the computed one."))
 
     @field_validator("criteria")
@@ -97,7 +98,7 @@ class VersionIn(InputSchema):
     unknown_as: UnknownAs = Field(default=UnknownAs.review, description=(
         "What an `unknown` phase outcome counts as: pass, fail, or pass marked for review."))
     phases: list[PhaseIn] = Field(min_length=1, max_length=MAX_PHASES)
-    reported_population: int | None = Field(default=None, ge=0, description=(
+    reported_population: int | None = Field(default=None, ge=0, le=100_000_000, description=(
         "How many clusters a source document screened, shown beside the computed count."))
     note: Description
 

@@ -21,6 +21,7 @@ from api.core.storage import LocalStorage, Storage
 from api.calls.models import Attachment
 from api.datasets.models import DatasetRelease
 from api.emas.models import ResourceFile
+from api.products.models import LcaStudyFile
 from api.screenings import service as screenings
 from api.training import mailer
 from api.webhooks import service
@@ -50,6 +51,8 @@ async def sweep_files(db: Database, storage: Storage, *, older_than_seconds: flo
                                            .where(ResourceFile.storage_key.in_(candidates)))).all())
         known |= set((await session.scalars(select(Attachment.storage_key)
                                             .where(Attachment.storage_key.in_(candidates)))).all())
+        known |= set((await session.scalars(select(LcaStudyFile.storage_key)
+                                            .where(LcaStudyFile.storage_key.in_(candidates)))).all())
         for release in (await session.scalars(select(DatasetRelease))).all():
             known |= {item["storage_key"] for item in release.files.values()}
     orphans = [key for key in candidates if key not in known]
