@@ -20,9 +20,12 @@ from api.networks.models import (Commitment, Declaration, Network, NetworkGroup,
 from api.organizations.models import Organization
 from api.screenings.models import Screening, ScreeningResult
 from api.sync.models import MirrorState, SyncSource
+from api.territory.models import (EwcChapter, EwcCode, RegisterEntry, SymbiosisMapping, TerritoryImport,
+                                  WasteDeclaration)
 from api.training.models import (Attendance, Event, EventSession, Goal, Message, Programme, ProgrammeOutput,
                                  Registration)
 from api.webhooks.models import WebhookDelivery, WebhookSubscription
+from api.products.models import Epd, LcaResult, LcaStudy, LcaStudyFile, Product
 
 __all__ = [
     "Adoption", "AuditEvent", "EmasRequirement", "Evidence", "ResourceFile", "ResourceVersion", "SharedResource",
@@ -32,6 +35,8 @@ __all__ = [
     "Funder", "LedgerEntry", "Transition",
     "Attendance", "Event", "EventSession", "Goal", "Message", "Programme", "ProgrammeOutput", "Registration",
     "DatasetRelease",
+    "Epd", "LcaResult", "LcaStudy", "LcaStudyFile", "Product",
+    "EwcChapter", "EwcCode", "RegisterEntry", "SymbiosisMapping", "TerritoryImport", "WasteDeclaration",
     "Base", "Change", "CriteriaSet", "CriteriaSetVersion", "Criterion", "Screening", "ScreeningResult", "Cluster", "ClusterMembership", "ClusterNaceCode", "ClusterSector", "ClusterSource", "Commitment",
     "Declaration", "Document", "FeedMark", "IdempotencyRecord", "LoginFailure", "MirrorState", "Network", "NetworkGroup", "NetworkGroupMember", "NetworkMemberRole",
     "NetworkMembership", "NetworkSource", "Organization", "Recognition", "ServiceAccount", "Signature",

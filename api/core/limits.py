@@ -27,6 +27,9 @@ class BodySizeLimit:
             return self.batch_max_bytes
         if scope["method"] == "PUT" and ("/files/" in path or "/attachments/" in path):
             return self.upload_max_bytes
+        # Register and MUD extracts are uploaded as multipart files.
+        if scope["method"] == "POST" and path.startswith("/api/v1/territory/imports/"):
+            return self.upload_max_bytes
         return self.default_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

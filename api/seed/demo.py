@@ -33,6 +33,9 @@ from api.seed.criteria import seed_criteria
 from api.seed.emas import seed_emas
 from api.seed.calls import seed_calls
 from api.seed.training import seed_training
+from api.territory import demo as territory_demo
+from api.territory import reference as territory_reference
+from api.seed.products import seed_products
 from api.emas import catalogue
 from api.core.storage import LocalStorage
 
@@ -249,4 +252,9 @@ async def seed_demo(db: Database, *, password: str, progress: Callable[[str, int
         step("calls", 1)
         seeder.created += await seed_training(session, SYSTEM, orgs=seeder.orgs)
         step("training", 1)
+        seeder.created += await territory_reference.install(session)
+        seeder.created += await territory_demo.seed(session)
+        step("territory", 1)
+        seeder.created += await seed_products(session, SYSTEM, clusters=seeder.clusters)
+        step("products", 1)
         return seeder.created
