@@ -1,8 +1,9 @@
 """The built web client, served at "/" by the API itself, so one process runs everything.
 
 Hashed files under /assets/ are cached for a year; every other non-API address answers the client's
-index.html (the client routes by path), never cached, with a strict Content-Security-Policy: scripts, styles
-and connections only from this origin, no framing.
+index.html (the client routes by path), never cached. Its strict Content-Security-Policy (scripts, styles and
+connections only from this origin, no framing) and the other security headers are set for every answer by
+api.core.headers.
 """
 
 from __future__ import annotations
@@ -15,14 +16,8 @@ from starlette.types import Receive, Scope, Send
 
 from api.core.errors import NotFound
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
-PAGE_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Cache-Control": "no-cache",
-                "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
-                "Referrer-Policy": "strict-origin-when-cross-origin"}
-ASSET_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
+PAGE_HEADERS = {"Cache-Control": "no-cache"}
+ASSET_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable"}
 # Addresses the client never owns: an unknown one under these is the API's 404, not the client's page.
 RESERVED = ("api/", "docs", "openapi.json", "healthz", "readyz", "metrics")
 
@@ -43,8 +38,7 @@ def mount_client(app: FastAPI, directory: Path) -> None:
             # Only files inside the built client, never a path that climbs out of it.
             if not file.is_relative_to(root) or not file.is_file():
                 raise PageNotFound(f"No file at /{path}.")
-            headers = ASSET_HEADERS if path.startswith("assets/") else {"X-Content-Type-Options": "nosniff"}
-            return FileResponse(file, headers=headers)
+            return FileResponse(file, headers=ASSET_HEADERS if path.startswith("assets/") else None)
         return FileResponse(index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
     async def default(scope: Scope, receive: Receive, send: Send) -> None:

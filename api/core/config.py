@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The embedded database and the development signing key live here unless told otherwise.
@@ -104,6 +104,19 @@ class Settings(BaseSettings):
     cors_origins: list[str] | None = None
     # The built web client, served at "/" (client/dist of the source tree when unset and present).
     client_dir: Path | None = None
+    # Logs: one JSON object per line, or text for people reading a terminal; one access line per request.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+    # /metrics (Prometheus): open unless a token is set, then only with "Authorization: Bearer <token>";
+    # disabled, it answers 404.
+    metrics_enabled: bool = True
+    metrics_token: SecretStr | None = None
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _production_needs_database(self) -> "Settings":
@@ -131,6 +144,10 @@ class Settings(BaseSettings):
     def resolved_client_dir(self) -> Path | None:
         directory = self.client_dir or Path(__file__).resolve().parents[2] / "client" / "dist"
         return directory if (directory / "index.html").is_file() else None
+
+    @property
+    def https(self) -> bool:
+        return self.public_url.lower().startswith("https://")
 
     @property
     def resolved_storage_dir(self) -> Path:
