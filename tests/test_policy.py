@@ -231,6 +231,14 @@ CASES: dict[Action, Case] = {
                                    "ends_at": "2031-05-05T12:00:00", "capacity": 30}, None)),
     Action.datasets_release: Case(lambda c, a, ids: ("post", "/api/v1/datasets/network-memberships/releases",
                                                      None, None)),
+    Action.products_write: Case(lambda c, a, ids: (
+        "post", f"/api/v1/clusters/{ids['cluster:prato-textile']}/products", {"name": _name()}, prato_target(ids))),
+    Action.territory_import: Case(lambda c, a, ids: ("get", "/api/v1/territory/imports?limit=1", None, None)),
+    Action.territory_reference_write: Case(lambda c, a, ids: (
+        "post", "/api/v1/territory/symbiosis-mappings",
+        {"ewc_prefix": f"{uuid.uuid4().int % 10**6:06d}", "nace_code": "01.1"}, None)),
+    Action.territory_declarations_read: Case(lambda c, a, ids: (
+        "get", "/api/v1/territory/declarations?limit=1", None, None)),
     Action.users_manage: Case(lambda c, a, ids: (
         "post", "/api/v1/users", {"email": f"m-{uuid.uuid4().hex[:8]}@cartesio.example",
                                   "password": "a-long-password", "role": "reader"}, None)),

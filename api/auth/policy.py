@@ -65,10 +65,15 @@ class Action(StrEnum):
     evaluations_write = "evaluations:write"
     events_manage = "events:manage"
     datasets_release = "datasets:release"
+    products_write = "products:write"
+    territory_import = "territory:import"
+    territory_reference_write = "territory:reference_write"
+    territory_declarations_read = "territory:declarations_read"
 
 
 PUBLIC_READS = ("clusters:read", "organizations:read", "networks:read", "documents:read", "criteria:read",
-                "screenings:read", "emas_requirements:read", "emas_resources:read", "datasets:read")
+                "screenings:read", "emas_requirements:read", "emas_resources:read", "datasets:read",
+                "products:read")
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,15 @@ POLICY: tuple[Rule, ...] = (
     Rule(R.chamber_officer, A.events_manage, S.any),
     Rule(R.region_officer, A.events_manage, S.any),
     Rule(R.cluster_manager, A.events_manage, S.any),
+    # A cluster's typical products, their LCA studies and EPDs are kept by the cluster and its Region.
+    Rule(R.cluster_manager, A.products_write, S.cluster),
+    Rule(R.region_officer, A.products_write, S.region),
+    # The territorial analysis: the administrator imports the business register and the MUD and keeps the EWC
+    # and symbiosis reference data; a firm's own declaration lines are read only by Region and chamber officers,
+    # and the service narrows those to the caller's regions or the chamber's territory. Everyone else sees the
+    # aggregates, which suppress small groups.
+    Rule(R.region_officer, A.territory_declarations_read, S.any),
+    Rule(R.chamber_officer, A.territory_declarations_read, S.any),
 )
 
 

@@ -41,7 +41,7 @@ class Principal:
     def from_scopes(cls, *, kind: str, id: int, role: str, scopes: list[str], organization_id: int | None,
                     label: str, source: str | None = None) -> Principal:
         parsed = parse_scopes(scopes)
-        orgs = set(parsed["organization"])
+        orgs = {int(o) for o in parsed["organization"]}
         if organization_id is not None:
             orgs.add(organization_id)
         return cls(

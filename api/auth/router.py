@@ -15,6 +15,7 @@ from api.core.db import DatabaseDep, ReadSessionDep, SessionDep
 from api.core.errors import Conflict, Forbidden, ValidationFailed, problems
 from api.core.http import json_bytes, model_response, page_of_models
 from api.core.schemas import Page
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -88,7 +89,7 @@ async def create_user(request: Request, data: UserCreate, session: SessionDep, a
 
 @users_router.patch("/{user_id}", response_model=UserRead, summary="Update a user",
                     responses=problems(*ADMIN_PROBLEMS, UserNotFound))
-async def update_user(request: Request, user_id: Annotated[int, Path(ge=1, le=2**62)], data: UserUpdate,
+async def update_user(request: Request, user_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: UserUpdate,
                       session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Change a user's role, scopes, organization or password, or disable the account (admins)."""
     user = await service.update_user(session, user_id=user_id, changes=data.model_dump(exclude_unset=True),
@@ -120,7 +121,7 @@ async def create_service_account(request: Request, data: ServiceAccountCreate, s
 @service_accounts_router.patch("/{account_id}", response_model=ServiceAccountRead,
                                summary="Update a service account",
                                responses=problems(*ADMIN_PROBLEMS, ServiceAccountNotFound))
-async def update_service_account(request: Request, account_id: Annotated[int, Path(ge=1, le=2**62)],
+async def update_service_account(request: Request, account_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                                  data: ServiceAccountUpdate, session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Rename, rescope or disable an integration's account (admins)."""
     account = await service.update_service_account(session, account_id=account_id,

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from api.auth.policy import Role
 from api.core.schemas import InputSchema, ReadSchema
+from api.core.schemas import MAX_ID
 
 
 class TokenResponse(ReadSchema):
@@ -33,14 +34,14 @@ class UserCreate(InputSchema):
     role: Role
     scopes: list[str] = Field(default_factory=list, max_length=100,
                               description="region:NUTS, cluster:ID, organization:ID or chamber:ID.")
-    organization_id: int | None = Field(default=None, ge=1)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     full_name: str | None = Field(default=None, max_length=200)
 
 
 class UserUpdate(InputSchema):
     role: Role | None = None
     scopes: list[str] | None = Field(default=None, max_length=100)
-    organization_id: int | None = Field(default=None, ge=1)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     full_name: str | None = Field(default=None, max_length=200)
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=10, max_length=1024)

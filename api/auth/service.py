@@ -19,6 +19,8 @@ from api.core.db import Database, as_utc, utcnow
 from api.core.errors import Conflict, ValidationFailed
 from api.core.security import (InvalidToken, TokenClaims, decode_token, hash_password, issue_token,
                                needs_rehash, verify_password)
+# Service accounts reference sync_sources: its table must be in the metadata before the first flush.
+from api.sync.models import SyncSource
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 REGION_RE = re.compile(r"^[A-Z]{2}[A-Z0-9]{0,3}$")
@@ -74,8 +76,6 @@ SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 async def ensure_source(session: AsyncSession, name: str, title: str | None = None) -> None:
     """Register a sync source name (e.g. `lombardia`) if it is new."""
-    from api.sync.models import SyncSource
-
     if not SOURCE_RE.match(name):
         raise _invalid("source", f"{name!r} is not a source name (lower-case letters, digits, - and _).")
     if await session.get(SyncSource, name) is None:
@@ -224,7 +224,7 @@ async def principal_from_token(session: AsyncSession, settings: Settings, token:
         raise InvalidAccessToken("The access token is not valid.") from exc
     kind, _, raw_id = claims.subject.partition(":")
     if not raw_id.isdigit() or kind not in ("user", "service"):
-        raise InvalidAccessToken("The access token names no account.")
+        raise InvalidAccessToken("The access token is not valid.")
     if kind == "user":
         user = await session.get(User, int(raw_id))
         if user is None or not user.is_active:

@@ -81,6 +81,9 @@ def decode_token(settings: Settings, token: str) -> TokenClaims:
         )
     except JWTError as exc:
         raise InvalidToken(str(exc)) from exc
+    # The library checks only that iat is a number; a token issued in the future was not issued by us.
+    if not isinstance(payload["iat"], int | float) or payload["iat"] > utcnow().timestamp():
+        raise InvalidToken("issued in the future")
     role = payload.get("role")
     scopes = payload.get("scopes", [])
     if not isinstance(role, str) or not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
