@@ -26,8 +26,10 @@ users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 clients_app = typer.Typer(help="Service accounts for integrations.", no_args_is_help=True)
 openapi_app = typer.Typer(help="The OpenAPI document.", no_args_is_help=True)
 sync_app = typer.Typer(help="Mirror another Cartesio instance.", no_args_is_help=True)
+import_app = typer.Typer(help="Import the business register and MUD waste declarations (docs/imports.md).",
+                        no_args_is_help=True)
 for sub, name in ((db_app, "db"), (seed_app, "seed"), (users_app, "users"), (clients_app, "clients"),
-                  (openapi_app, "openapi"), (sync_app, "sync")):
+                  (openapi_app, "openapi"), (sync_app, "sync"), (import_app, "import")):
     app.add_typer(sub, name=name)
 
 # soft_wrap: an error stays one line however narrow the terminal.
@@ -103,6 +105,44 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, 
     out.print(f"database at [bold]{revision}[/bold]")
 
 
+@db_app.command("backup")
+@clean_errors
+def db_backup(file: Annotated[Path, typer.Argument(help="Where to write the backup.")]) -> None:
+    """Back up the whole database while the server runs (pg_dump custom format, or SQLite's online backup)."""
+    from rich.markup import escape
+
+    from api.core import backup
+
+    try:
+        done = backup.backup(get_settings().resolved_database_url, file)
+    except backup.BackupError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    at = f"at revision {done.revision}" if done.revision else "with no migration revision (not migrated yet?)"
+    out.print(escape(f"backed up the database {at} to {done.path} ({done.size:,} bytes)"))
+
+
+@db_app.command("restore")
+@clean_errors
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A backup written by `cartesio db backup`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that already has tables.")] = False,
+) -> None:
+    """Restore a backup into the configured database (stop the server first); refuses a database that has
+    tables unless --force, and a backup newer than this version."""
+    from rich.markup import escape
+
+    from api.core import backup
+
+    try:
+        done = backup.restore(get_settings().resolved_database_url, file, force=force)
+    except backup.BackupError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    tail = "; run `cartesio db upgrade` to bring it to this version" if done.behind_head else ""
+    out.print(escape(f"restored {done.path} at revision {done.revision}{tail}"))
+
+
 @seed_app.command("demo")
 @clean_errors
 def seed_demo(
@@ -115,7 +155,7 @@ def seed_demo(
     settings = get_settings()
     secret = demo_password(settings.var_dir, password)
     data = load_registry()
-    total = (len(data.get("organizations", [])) + len(data.get("clusters", [])) + 7)
+    total = (len(data.get("organizations", [])) + len(data.get("clusters", [])) + 8)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
                   transient=True) as progress:
         task = progress.add_task("seeding", total=total)
@@ -135,13 +175,14 @@ def seed_demo(
 def seed_reference() -> None:
     """Install or update reference data (the EMAS requirements catalogue), for databases without demo data."""
     from api.emas import catalogue
+    from api.territory import reference as territory_reference
 
     async def run(db) -> int:  # noqa: ANN001
         async with db.session_scope() as session:
-            return await catalogue.install(session)
+            return await catalogue.install(session) + await territory_reference.install(session)
 
     created = asyncio.run(_with_db(run))
-    out.print(f"reference data installed: {created} new EMAS requirements")
+    out.print(f"reference data installed: {created} new records (EMAS requirements, EWC codes, symbiosis mapping)")
 
 
 @users_app.command("create")
@@ -243,21 +284,77 @@ def sync_pull(
                      f"{result.updated} updated, {result.unchanged} unchanged, {result.deleted} deleted{tail}"))
 
 
+def _run_import(kind: str, path: Path) -> None:
+    from rich.markup import escape
+
+    from api.territory import imports
+    from api.territory.errors import ImportRejected
+
+    size = path.stat().st_size
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                  console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task(f"reading {path.name}", total=size)
+
+        async def work(db: Any) -> imports.Outcome:
+            async with db.session_scope() as session:
+                outcome = await imports.run(session, kind=kind, stream=handle, filename=path.name,
+                                            actor_key="cli", progress=lambda n: progress.advance(task, n))
+                progress.update(task, description="applying")
+                return outcome
+
+        with path.open("rb") as handle:
+            try:
+                outcome = asyncio.run(_with_db(work))
+            except ImportRejected as exc:
+                progress.stop()
+                err.print(f"[red]error:[/red] {escape(exc.detail or exc.title)}")
+                for row in exc.rows:
+                    err.print(escape(f"  line {row['line']}" + (f", column {row['column']}" if row["column"] else "")
+                                     + f": {row['reason']}"))
+                raise typer.Exit(1) from None
+    out.print(f"{kind}: {outcome.rows} rows, {outcome.inserted} new, {outcome.updated} changed, "
+              f"{outcome.unchanged} unchanged; {outcome.organizations_created} organizations created")
+
+
+@import_app.command("registro-imprese")
+@clean_errors
+def import_register(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")]) -> None:
+    """Import a business-register extract; all rows or none."""
+    _run_import("registro-imprese", file)
+
+
+@import_app.command("mud")
+@clean_errors
+def import_mud(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")]) -> None:
+    """Import MUD waste declarations; all rows or none, and a second run of the same file changes nothing."""
+    _run_import("mud", file)
+
+
 @app.command("serve")
 @clean_errors
 def serve(
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    access_log: Annotated[bool | None, typer.Option(
+        "--access-log/--no-access-log", help="One log line per request (default: CARTESIO_ACCESS_LOG, on).")] = None,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn; logs go to standard error, as JSON lines unless CARTESIO_LOG_FORMAT=text."""
     import uvicorn
+
+    from api.core.logs import logging_config
 
     settings = get_settings()
     settings.signing_key()  # fail here, in one line, rather than in each worker
-    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, access_log=access_log,
-                log_level="info", proxy_headers=True)
+    if workers > 1:
+        from api.core.metrics import prepare_multiprocess_dir
+
+        # Each process counts its own requests; /metrics adds up the files they keep here.
+        prepare_multiprocess_dir(settings.var_dir)
+    # uvicorn's access line is replaced by ours (api.core.observability), which the log config turns on or off.
+    uvicorn.run("api.asgi:app", host=host, port=port, workers=workers, access_log=False,
+                log_config=logging_config(settings, access_log=access_log), log_level=settings.log_level.lower(),
+                proxy_headers=True)
 
 
 @app.command("worker")
@@ -267,16 +364,20 @@ def run_worker() -> None:
 
     Set CARTESIO_WORKER_IN_PROCESS=false on the API processes when you run workers this way.
     """
+    import logging
     import signal
 
+    from api.core.logs import configure
     from api.webhooks import worker
+
+    configure(get_settings())
 
     async def work(db: Any) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        out.print("worker running; Ctrl-C stops it")
+        logging.getLogger("cartesio.worker").info("worker running; Ctrl-C or SIGTERM stops it")
         await worker.run(db, stop=stop)
 
     asyncio.run(_with_db(work))
