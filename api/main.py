@@ -22,14 +22,16 @@ from api.auth.router import service_accounts_router, users_router
 from api.changes.router import router as changes_router
 from api.clusters.router import router as clusters_router
 from api.core.config import ConfigError, Settings, get_settings
+from api.core import metrics, observability
 from api.core.db import Database
 from api.core.callers import CallerKeys
 from api.core.idempotency import Idempotency
 from api.core.limits import BodySizeLimit
 from api.core.ratelimit import RateLimit
 from api.core.storage import LocalStorage
-from api.core.errors import (PROBLEM_MEDIA_TYPE, FieldError, ProblemDetails, ServiceUnavailable, TooManyRequests,
-                             ValidationFailed, install_handlers, problems)
+from api.core.errors import (PROBLEM_MEDIA_TYPE, BadRequest, FieldError, PayloadTooLarge, Problem, ProblemDetails,
+                             ServiceUnavailable, TooManyRequests, Unauthorized, ValidationFailed, install_handlers,
+                             problems)
 from api.documents.router import router as documents_router
 from api.networks.router import router as networks_router
 from api.organizations.router import router as organizations_router
@@ -47,6 +49,8 @@ from api.training.router import router as training_router
 from api.stats.router import router as stats_router
 from api.datasets.router import catalog_router
 from api.datasets.router import router as datasets_router
+from api.territory.router import router as territory_router
+from api.products.router import router as products_router
 
 logger = logging.getLogger("cartesio")
 
@@ -125,7 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.resolved_cors_origins, allow_credentials=True,
                            allow_methods=["*"], allow_headers=["*"], expose_headers=[
                                "ETag", "Link", "Location", "Retry-After", "WWW-Authenticate", "RateLimit-Limit",
-                               "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed"])
+                               "RateLimit-Remaining", "RateLimit-Reset", "Idempotent-Replayed", "X-Request-ID"])
+    # Around everything, Starlette's error handling included: request ids, access lines, metrics, security headers.
+    observability.install(app, settings, callers=callers)
 
     v1 = APIRouter(prefix=API_PREFIX)
     # Routes match in order: the busiest reads first.
@@ -133,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    webhooks_router, auth_router, users_router, service_accounts_router, documents_router,
                    criteria_router, screenings_router, emas_router, audit_router,
                    ecocluster_router, calls_router, training_router, stats_router,
-                   datasets_router, catalog_router):
+                   datasets_router, catalog_router, products_router, territory_router):
         v1.include_router(router)
     app.include_router(v1)
 
@@ -153,6 +159,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceUnavailable("The database is not reachable.") from exc
         return Response(b'{"status":"ready"}', media_type="application/json")
 
+    # Kept out of the OpenAPI document: it is for monitoring, not for integrators (see api/core/metrics.py).
+    app.add_api_route("/metrics", metrics.scrape, methods=["GET"], include_in_schema=False)
+
     client_dir = settings.resolved_client_dir
     if client_dir is not None:
         mount_client(app, client_dir)
@@ -166,6 +175,23 @@ def _add_component(components: dict[str, Any], model: type[BaseModel]) -> None:
     for name, definition in body.pop("$defs", {}).items():
         components.setdefault(name, definition)
     components.setdefault(model.__name__, body)
+
+
+def _document_cross_cutting_problems(operation: dict[str, Any], problem_ref: dict[str, str]) -> None:
+    """Answers any operation of a kind may give, whatever its route says: a token that is malformed, expired or
+    no longer valid (its user deactivated) is 401 wherever a token is read; a body that is not UTF-8 JSON is 400
+    and one over the size limit 413 wherever a body is read."""
+    responses = operation["responses"]
+    kinds: list[type[Problem]] = []
+    if operation.get("security"):
+        kinds.append(Unauthorized)
+    if "requestBody" in operation:
+        kinds += [BadRequest, PayloadTooLarge]
+    for kind in kinds:
+        entry = responses.setdefault(str(kind.status), {"description": kind.title, "content": {
+            PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}})
+        if kind is Unauthorized:
+            entry.setdefault("headers", {"WWW-Authenticate": {"schema": {"type": "string"}}})
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -187,6 +213,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 operation["responses"].setdefault("429", {
                     "description": TooManyRequests.title, "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}})
+            _document_cross_cutting_problems(operation, problem_ref)
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status == "422":

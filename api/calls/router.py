@@ -27,11 +27,12 @@ from api.core.schemas import Page
 from api.core.http import json_bytes, model_response
 from api.core.pagination import link_header
 from api.core.storage import BINARY_BODY, StorageDep
+from api.core.schemas import MAX_ID
 
 router = APIRouter(tags=["calls"])
 
-CallId = Annotated[int, Path(ge=1, le=2**62, description="The call's id.")]
-ApplicationId = Annotated[int, Path(ge=1, le=2**62, description="The application's id.")]
+CallId = Annotated[int, Path(ge=1, le=MAX_ID, description="The call's id.")]
+ApplicationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The application's id.")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 WRITE = (InvalidAccessToken, Forbidden)

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from api.core.schemas import InputSchema, ReadSchema
 from api.core.types import NaceCode, NutsCode, ProvinceCode
+from api.core.schemas import MAX_ID
 
 ROME = ZoneInfo("Europe/Rome")
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False,
@@ -69,7 +70,7 @@ class FunderIn(InputSchema):
     name: str = Field(min_length=1, max_length=300)
     role: FunderRole
     provinces: list[ProvinceCode] = Field(default_factory=list, max_length=20)
-    organization_id: int | None = Field(default=None, ge=1, le=2**62)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     contribution: Money
 
 
@@ -249,13 +250,13 @@ class BudgetLine(InputSchema):
 
 
 class PartnerIn(InputSchema):
-    organization_id: int = Field(ge=1, le=2**62)
+    organization_id: int = Field(ge=1, le=MAX_ID)
     receives_funds: bool = True
 
 
 class ApplicationCreate(InputSchema):
-    call_id: int = Field(ge=1, le=2**62)
-    organization_id: int | None = Field(default=None, ge=1, le=2**62, description="The lead applicant; the "
+    call_id: int = Field(ge=1, le=MAX_ID)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="The lead applicant; the "
                                                                                   "caller's own when absent.")
     title: str = Field(min_length=1, max_length=300)
     summary: str | None = Field(default=None, max_length=20_000)
@@ -319,7 +320,7 @@ class RevocationIn(InputSchema):
 
 
 class AssignmentIn(InputSchema):
-    evaluator_id: int = Field(ge=1, le=2**62, description="A user with role evaluator.")
+    evaluator_id: int = Field(ge=1, le=MAX_ID, description="A user with role evaluator.")
 
 
 class ScoreIn(InputSchema):

@@ -16,10 +16,11 @@ from api.core.errors import Forbidden, PreconditionFailed, problems
 from api.core.etag import IfMatch, check_if_match, etag
 from api.core.http import json_bytes, model_response, page_of_documents, page_of_models
 from api.core.schemas import Page
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/clusters", tags=["clusters"])
 
-ClusterId = Annotated[int, Path(ge=1, le=2**62, description="The cluster's numeric id.")]
+ClusterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cluster's numeric id.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 ClusterSort = Literal[tuple(service.SORTS)]  # type: ignore[valid-type]
 WRITE_PROBLEMS = (InvalidAccessToken, Forbidden)
@@ -40,10 +41,10 @@ async def list_clusters(
     kind: ClusterKind | None = None,
     recognition: RecognitionKind | None = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
-    min_enterprises: Annotated[int | None, Query(ge=0)] = None,
-    max_enterprises: Annotated[int | None, Query(ge=0)] = None,
-    min_employees: Annotated[int | None, Query(ge=0)] = None,
-    max_employees: Annotated[int | None, Query(ge=0)] = None,
+    min_enterprises: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
+    max_enterprises: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
+    min_employees: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
+    max_employees: Annotated[int | None, Query(ge=0, le=100_000_000)] = None,
     sort: ClusterSort = "name",
     limit: Limit = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -123,7 +124,7 @@ async def add_member(request: Request, cluster_id: ClusterId, data: MemberCreate
 
 @router.delete("/{cluster_id}/members/{membership_id}", status_code=204, summary="Remove a member",
                responses=problems(*WRITE_PROBLEMS, ClusterNotFound, MembershipNotFound))
-async def remove_member(cluster_id: ClusterId, membership_id: Annotated[int, Path(ge=1, le=2**62)],
+async def remove_member(cluster_id: ClusterId, membership_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                         session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Remove an organization from the cluster."""
     cluster = await service.load(session, cluster_id)
@@ -154,7 +155,7 @@ async def add_supply_chain_link(request: Request, cluster_id: ClusterId, data: S
 
 @router.delete("/{cluster_id}/supply-chain/{link_id}", status_code=204, summary="Remove a supply-chain link",
                responses=problems(*WRITE_PROBLEMS, ClusterNotFound, LinkNotFound))
-async def remove_supply_chain_link(cluster_id: ClusterId, link_id: Annotated[int, Path(ge=1, le=2**62)],
+async def remove_supply_chain_link(cluster_id: ClusterId, link_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                                    session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Remove a link that starts or ends at this cluster."""
     cluster = await service.load(session, cluster_id)

@@ -10,6 +10,7 @@ from api.core.identifiers import nuts_matches_country
 from api.core.schemas import InputSchema, ReadSchema
 from api.core.types import CountryCode, NaceCode, NutsCode
 from api.organizations.schemas import OrganizationRef
+from api.core.schemas import MAX_ID
 
 
 class ClusterKind(StrEnum):
@@ -86,7 +87,7 @@ class _ClusterFields(InputSchema):
     employees: Headcount | None = None
     website: str | None = Field(default=None, max_length=300)
     website_note: str | None = Field(default=None, max_length=500)
-    coordinating_body_id: int | None = Field(default=None, ge=1)
+    coordinating_body_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     constitutive_elements: str | None = Field(default=None, max_length=20_000)
     eco_innovation: str | None = Field(default=None, max_length=20_000)
     tags: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
@@ -184,7 +185,7 @@ class ClusterRead(ReadSchema):
 
 
 class MemberCreate(InputSchema):
-    organization_id: int = Field(ge=1)
+    organization_id: int = Field(ge=1, le=MAX_ID)
     role: MembershipRole = MembershipRole.member
     joined_date: date | None = None
     left_date: date | None = None
@@ -211,7 +212,7 @@ class ClusterRef(ReadSchema):
 
 
 class SupplyChainLinkCreate(InputSchema):
-    customer_id: int = Field(ge=1, description="The cluster that takes the product.")
+    customer_id: int = Field(ge=1, le=MAX_ID, description="The cluster that takes the product.")
     product: str = Field(min_length=1, max_length=300)
     note: str | None = Field(default=None, max_length=5000)
 

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
+# Ids are INTEGER columns: PostgreSQL refuses a larger value as a parameter (500 instead of 404).
+MAX_ID = 2**31 - 1
+
 
 class InputSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

@@ -16,11 +16,12 @@ from api.criteria import definitions, service
 from api.criteria.errors import CriteriaSetNotFound, CriterionNotFound, VersionInUse, VersionNotFound
 from api.criteria.schemas import (CriteriaSetCreate, CriteriaSetRead, CriteriaSetUpdate, CriterionCreate,
                                   CriterionRead, CriterionUpdate, VersionIn, CriteriaSetVersionRead)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(tags=["criteria"])
 
-CriterionId = Annotated[int, Path(ge=1, le=2**62, description="The criterion's id.")]
-SetId = Annotated[int, Path(ge=1, le=2**62, description="The criteria set's id.")]
+CriterionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The criterion's id.")]
+SetId = Annotated[int, Path(ge=1, le=MAX_ID, description="The criteria set's id.")]
 Number = Annotated[int, Path(ge=1, le=10**6, description="The version number, from 1.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Cursor = Annotated[str | None, Query(max_length=500)]

@@ -120,7 +120,7 @@ RDF_TYPES = {"jsonld": "application/ld+json", "ttl": "text/turtle"}
 
 
 @catalog_router.get("/catalog", summary="The DCAT-AP catalogue",
-                    responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}},
+                    responses={200: {"content": {"application/ld+json": {"schema": {"type": ["object", "array"]}},
                                                  "text/turtle": {"schema": {"type": "string"}}},
                                      "description": "DCAT-AP (with DCAT-AP_IT classes)"},
                                **problems(NotAcceptable)})

@@ -20,11 +20,12 @@ from api.ecocluster.errors import (AttestationDecided, AttestationNotFound, Atte
 from api.ecocluster.schemas import (ApoDecision, ApoRead, ApoRequest, EmasRegistration, ClusterProgrammeRead, SeriesCreate,
                                     SeriesRead, SeriesUpdate, StepCreate, StepRead, StepUpdate, TargetIn, ValueIn,
                                     Year)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/clusters/{cluster_id}", tags=["eco-cluster"])
 
-ClusterId = Annotated[int, Path(ge=1, le=2**62, description="The cluster's id.")]
-ItemId = Annotated[int, Path(ge=1, le=2**62)]
+ClusterId = Annotated[int, Path(ge=1, le=MAX_ID, description="The cluster's id.")]
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID)]
 YearPath = Annotated[Year, Path(description="The year.")]
 WRITE = (InvalidAccessToken, Forbidden, ClusterNotFound)
 

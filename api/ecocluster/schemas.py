@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from api.core.schemas import InputSchema, ReadSchema
+from api.core.schemas import MAX_ID
 
 Year = Annotated[int, Field(ge=1900, le=2200)]
 Amount = Annotated[Decimal, Field(max_digits=24, decimal_places=6, allow_inf_nan=False)]
@@ -31,7 +32,7 @@ class StepRole(StrEnum):
 
 class RoleIn(InputSchema):
     role: StepRole
-    organization_id: int | None = Field(default=None, ge=1, le=2**62)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     subject: str | None = Field(default=None, max_length=300, description="Who, in words, when not an organization.")
     task: str | None = Field(default=None, max_length=2000)
 
@@ -39,7 +40,7 @@ class RoleIn(InputSchema):
 class _StepFields(InputSchema):
     description: str | None = Field(default=None, max_length=20_000)
     roles: list[RoleIn] | None = Field(default=None, max_length=20)
-    depends_on: list[Annotated[int, Field(ge=1, le=2**62)]] | None = Field(
+    depends_on: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
         default=None, max_length=50, description="Ids of the steps of this programme that must be done first.")
     start_date: date | None = None
     due_date: date | None = None

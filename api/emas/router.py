@@ -17,7 +17,7 @@ from api.core.errors import Forbidden, PayloadTooLarge, PreconditionFailed, Unsu
 from api.core.etag import IfMatch, body_etag, check_if_match, etag
 from api.core.http import json_bytes, model_response, page_of_models
 from api.core.schemas import Page
-from api.core.storage import BINARY_BODY, StorageDep
+from api.core.storage import ALLOWED, BINARY_BODY, StorageDep
 from api.emas import catalogue, coverage, service, validation
 from api.emas.errors import (AdoptionNotFound, AlreadyAdopted, ConflictOfInterest, EmptyVersion, EvidenceNotFound,
                              FileNotFound, NotAccredited, NotAMember, NotValidated, OutsideAccreditation,
@@ -27,12 +27,13 @@ from api.emas.schemas import (AccreditationIn, AccreditationRead, AdoptionCreate
                               ResourceUpdate, SurveillanceItem, ValidationCreate, ValidationRead, VersionCreate,
                               ResourceVersionRead)
 from api.organizations.errors import OrganizationNotFound
+from api.core.schemas import MAX_ID
 
 router = APIRouter(tags=["emas"])
 
-ResourceId = Annotated[int, Path(ge=1, le=2**62, description="The shared resource's id.")]
+ResourceId = Annotated[int, Path(ge=1, le=MAX_ID, description="The shared resource's id.")]
 Number = Annotated[int, Path(ge=1, le=10**6, description="The version number, from 1.")]
-OrganizationId = Annotated[int, Path(ge=1, le=2**62, description="The organization's id.")]
+OrganizationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organization's id.")]
 WRITE = (InvalidAccessToken, Forbidden)
 
 
@@ -70,8 +71,8 @@ async def requirements(request: Request, session: ReadSessionDep) -> Response:
 async def list_resources(
     request: Request, session: ReadSessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-    cluster_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    network_id: Annotated[int | None, Query(ge=1, le=2**62)] = None, type: ResourceType | None = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    network_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, type: ResourceType | None = None,
 ) -> Response:
     """Shared resources, filtered by cluster, network or type."""
     items, after = await service.list_page(session, cluster_id=cluster_id, network_id=network_id,
@@ -177,11 +178,11 @@ async def upload_file(request: Request, resource_id: ResourceId, number: Number,
 
 
 @router.get("/emas/resources/{resource_id}/versions/{number}/files/{file_id}/content", summary="Download a file",
-            responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string",
-                                                                                 "format": "binary"}}},
-                             "description": "The file as uploaded."},
+            responses={200: {"content": {media_type: {"schema": {"type": "string", "format": "binary"}}
+                                         for media_type in ALLOWED},
+                             "description": "The file as uploaded, with the type read from its content."},
                        **problems(InvalidAccessToken, FileNotFound)})
-async def download_file(resource_id: ResourceId, number: Number, file_id: Annotated[int, Path(ge=1, le=2**62)],
+async def download_file(resource_id: ResourceId, number: Number, file_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                         session: ReadSessionDep, actor: AuthenticatedDep, storage: StorageDep) -> Response:
     """The file's bytes, with its recorded type and its original name as the download name (signed-in users)."""
     row = await service.get_file(session, resource_id=resource_id, number=number, file_id=file_id)
@@ -194,7 +195,7 @@ async def download_file(resource_id: ResourceId, number: Number, file_id: Annota
 @router.delete("/emas/resources/{resource_id}/versions/{number}/files/{file_id}", status_code=204,
                summary="Remove a file from a draft",
                responses=problems(*WRITE, FileNotFound, VersionReleased))
-async def delete_file(resource_id: ResourceId, number: Number, file_id: Annotated[int, Path(ge=1, le=2**62)],
+async def delete_file(resource_id: ResourceId, number: Number, file_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                       session: SessionDep, actor: AuthenticatedDep, storage: StorageDep) -> Response:
     """Remove a file from a version that is still a draft."""
     resource = await service.get_resource(session, resource_id)
@@ -226,8 +227,8 @@ async def validate_version(request: Request, resource_id: ResourceId, number: Nu
 async def surveillance(
     request: Request, session: ReadSessionDep,
     state: Annotated[str | None, Query(pattern="^(due|upcoming)$", description="Only due or upcoming dates.")] = None,
-    verifier_organization_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    cluster_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    verifier_organization_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The yearly surveillance dates of the validations still valid, soonest first; `due` once reached. A
     verifier filters by its organization, a cluster by its id."""
@@ -285,7 +286,7 @@ async def list_adoptions(request: Request, organization_id: OrganizationId, sess
 
 @router.delete("/organizations/{organization_id}/adoptions/{adoption_id}", status_code=204,
                summary="Withdraw an adoption", responses=problems(*WRITE, OrganizationNotFound, AdoptionNotFound))
-async def withdraw(organization_id: OrganizationId, adoption_id: Annotated[int, Path(ge=1, le=2**62)],
+async def withdraw(organization_id: OrganizationId, adoption_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                    session: SessionDep, actor: AuthenticatedDep) -> Response:
     """The organization no longer relies on this version."""
     await coverage.withdraw(session, organization_id=organization_id, adoption_id=adoption_id, actor=actor)
@@ -313,7 +314,7 @@ async def list_evidence(request: Request, organization_id: OrganizationId, sessi
 
 @router.delete("/organizations/{organization_id}/evidence/{evidence_id}", status_code=204,
                summary="Remove own evidence", responses=problems(*WRITE, OrganizationNotFound, EvidenceNotFound))
-async def remove_evidence(organization_id: OrganizationId, evidence_id: Annotated[int, Path(ge=1, le=2**62)],
+async def remove_evidence(organization_id: OrganizationId, evidence_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                           session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Remove a record of the firm's own evidence."""
     await coverage.remove_evidence(session, organization_id=organization_id, evidence_id=evidence_id, actor=actor)
@@ -334,7 +335,7 @@ async def organization_coverage(request: Request, organization_id: OrganizationI
 
 @router.get("/clusters/{cluster_id}/emas-coverage", summary="A cluster's EMAS coverage",
             response_model=ClusterCoverage, responses=problems(InvalidAccessToken, Forbidden, ClusterNotFound))
-async def cluster_coverage(request: Request, cluster_id: Annotated[int, Path(ge=1, le=2**62)],
+async def cluster_coverage(request: Request, cluster_id: Annotated[int, Path(ge=1, le=MAX_ID)],
                            session: ReadSessionDep, actor: AuthenticatedDep) -> Response:
     """Over the current members: how many firms cover each requirement, how many cover all, and which of the
     cluster's validated resources would close the most gaps if the members that have not adopted them did."""

@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from api.core.schemas import InputSchema, ReadSchema
 from api.core.types import NaceCode
+from api.core.schemas import MAX_ID
 
 RequirementCode = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9.]+$")]
 
@@ -46,8 +47,8 @@ class RequirementNode(ReadSchema):
 
 
 class ResourceCreate(InputSchema):
-    cluster_id: int | None = Field(default=None, ge=1, le=2**62)
-    network_id: int | None = Field(default=None, ge=1, le=2**62)
+    cluster_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    network_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     type: ResourceType
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=20_000)
@@ -171,7 +172,7 @@ class AccreditationRead(ReadSchema):
 
 
 class AdoptionCreate(InputSchema):
-    resource_id: int = Field(ge=1, le=2**62)
+    resource_id: int = Field(ge=1, le=MAX_ID)
     version: int = Field(ge=1, le=10**6)
     note: str | None = Field(default=None, max_length=5000)
 

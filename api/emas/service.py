@@ -134,8 +134,9 @@ async def update(session: AsyncSession, *, resource: SharedResource, data: Resou
     await session.flush()
     await audit.record(session, actor=actor, action="shared_resource.updated", object_type="shared_resource",
                        object_id=resource.id, detail=data.model_dump(exclude_unset=True, mode="json"))
+    resource_id = resource.id  # read before expire_all: reloading an expired attribute would need IO here
     session.expire_all()
-    resource = await get_resource(session, resource.id)
+    resource = await get_resource(session, resource_id)
     await record_change(session, resource, "updated")
     return resource
 

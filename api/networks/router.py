@@ -17,10 +17,11 @@ from api.networks.errors import (AlreadyCurrentMember, AlreadySigned, Declaratio
                                  NetworkNotFound, NetworkSlugTaken)
 from api.networks.schemas import (DeclarationRead, NetworkCreate, NetworkMemberCreate, NetworkMemberRead,
                                   NetworkMemberUpdate, NetworkRead, NetworkRole, NetworkUpdate, SignatureCreate)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/networks", tags=["networks"])
 
-NetworkId = Annotated[int, Path(ge=1, le=2**62, description="The network's numeric id.")]
+NetworkId = Annotated[int, Path(ge=1, le=MAX_ID, description="The network's numeric id.")]
 WRITE_PROBLEMS = (InvalidAccessToken, Forbidden)
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 
@@ -106,7 +107,7 @@ async def add_network_member(request: Request, network_id: NetworkId, data: Netw
               response_model=NetworkMemberRead,
               responses=problems(*WRITE_PROBLEMS, NetworkNotFound, NetworkMembershipNotFound))
 async def update_network_member(request: Request, network_id: NetworkId,
-                                membership_id: Annotated[int, Path(ge=1, le=2**62)], data: NetworkMemberUpdate,
+                                membership_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: NetworkMemberUpdate,
                                 session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Record a member's leaving (left_date) or correct its role or dates."""
     network = await service.get(session, network_id)
@@ -129,7 +130,7 @@ async def list_commitments(request: Request, network_id: NetworkId, session: Rea
              responses=problems(*WRITE_PROBLEMS, NetworkNotFound, DeclarationNotFound, AlreadySigned,
                                 UnknownReference))
 async def sign_declaration(request: Request, network_id: NetworkId,
-                           declaration_id: Annotated[int, Path(ge=1, le=2**62)], data: SignatureCreate,
+                           declaration_id: Annotated[int, Path(ge=1, le=MAX_ID)], data: SignatureCreate,
                            session: SessionDep, actor: AuthenticatedDep) -> Response:
     """Record an organization's signature of the declaration."""
     network = await service.get(session, network_id)

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from api.clusters.schemas import Slug
 from api.core.schemas import InputSchema, ReadSchema
 from api.organizations.schemas import OrganizationRef
+from api.core.schemas import MAX_ID
 
 
 class NetworkRole(StrEnum):
@@ -84,7 +85,7 @@ class NetworkRead(ReadSchema):
 
 
 class NetworkMemberCreate(InputSchema):
-    organization_id: int = Field(ge=1)
+    organization_id: int = Field(ge=1, le=MAX_ID)
     role: NetworkRole
     joined_date: date | None = None
     left_date: date | None = None
@@ -137,6 +138,6 @@ class DeclarationRead(ReadSchema):
 
 
 class SignatureCreate(InputSchema):
-    organization_id: int = Field(ge=1)
+    organization_id: int = Field(ge=1, le=MAX_ID)
     signed_date: date | None = None
     signed_by: str | None = Field(default=None, max_length=200)

@@ -15,10 +15,11 @@ from api.organizations import service
 from api.organizations.errors import OrganizationInUse, DuplicateVatNumber, OrganizationNotFound
 from api.organizations.schemas import (OrganizationCreate, OrganizationKind, OrganizationRead, OrganizationUpdate,
                                        SizeClass)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
-OrganizationId = Annotated[int, Path(ge=1, le=2**62, description="The organization's numeric id.")]
+OrganizationId = Annotated[int, Path(ge=1, le=MAX_ID, description="The organization's numeric id.")]
 OrganizationSort = Literal[tuple(service.SORTS)]  # type: ignore[valid-type]
 WRITE_PROBLEMS = (InvalidAccessToken, Forbidden)
 
@@ -38,7 +39,7 @@ async def list_organizations(
     vat_number: Annotated[str | None, Query(pattern=r"^\d{11}$")] = None,
     ateco: Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{1,2}){0,2}$", description="ATECO prefix.")] = None,
     size_class: SizeClass | None = None,
-    cluster_id: Annotated[int | None, Query(ge=1, le=2**62, description="Members of this cluster.")] = None,
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Members of this cluster.")] = None,
     demo: Annotated[bool | None, Query(description="Only demo (true) or only real (false) records.")] = None,
     sort: OrganizationSort = "name",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -22,10 +22,11 @@ from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
 from api.screenings.models import Screening
 from api.screenings.schemas import (Comparison, Outcome, ScreeningCreate, ScreeningRead, ScreeningResultRead,
                                     Status)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/screenings", tags=["screenings"])
 
-ScreeningId = Annotated[int, Path(ge=1, le=2**62, description="The screening's id.")]
+ScreeningId = Annotated[int, Path(ge=1, le=MAX_ID, description="The screening's id.")]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
 Cursor = Annotated[str | None, Query(max_length=500)]
 CSV = "text/csv"
@@ -115,7 +116,7 @@ async def list_results(
 @router.get("/{screening_id}/compare/{other_id}", summary="Compare two screenings", response_model=Comparison,
             responses=problems(ScreeningNotFound, ScreeningNotFinished))
 async def compare(
-    request: Request, screening_id: ScreeningId, other_id: Annotated[int, Path(ge=1, le=2**62)],
+    request: Request, screening_id: ScreeningId, other_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     session: ReadSessionDep, limit: Limit = 200, cursor: Cursor = None,
     change: Annotated[Literal["entered", "left", "changed"] | None, Query(description="Only this kind.")] = None,
 ) -> Response:

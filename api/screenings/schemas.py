@@ -9,8 +9,9 @@ from pydantic import Field
 from api.clusters.schemas import ClusterKind
 from api.core.schemas import InputSchema, ReadSchema
 from api.core.types import CountryCode, NutsCode
+from api.core.schemas import MAX_ID
 
-Id = Annotated[int, Field(ge=1, le=2**62)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Outcome(StrEnum):
@@ -46,7 +47,7 @@ class ScopeIn(InputSchema):
 
 class ScreeningCreate(InputSchema):
     criteria_set_id: Id
-    version: int | None = Field(default=None, ge=1, description="The set's version; the latest when absent.")
+    version: int | None = Field(default=None, ge=1, le=MAX_ID, description="The set's version; the latest when absent.")
     scope: ScopeIn = Field(default_factory=ScopeIn)
 
 

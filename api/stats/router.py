@@ -21,6 +21,7 @@ from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
 from api.stats import service
 from api.stats.schemas import (CallStats, ClusterFilters, ClusterGroupBy, ClusterStats, EmasStats, EventStats,
                                OrganizationFilters, OrganizationStats, ScreeningStats)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
@@ -80,7 +81,7 @@ async def cluster_stats(request: Request, session: ReadSessionDep, filters: Clus
 async def organization_stats(
     request: Request, session: ReadSessionDep, country: Country = None, region: Region = None,
     kind: OrganizationKind | None = None,
-    cluster_id: Annotated[int | None, Query(ge=1, le=2**62, description="Only the cluster's current members.")]
+    cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only the cluster's current members.")]
     = None,
 ) -> Response:
     """Organizations per size class, and the count and share with an EMAS registration or an ISO 14001 certificate."""
@@ -94,7 +95,7 @@ async def organization_stats(
 @router.get("/screenings/{screening_id}", summary="A screening's funnel", response_model=ScreeningStats,
             responses={**NOT_MODIFIED, **problems(ScreeningNotFound, ScreeningNotFinished)})
 async def screening_stats(request: Request, session: ReadSessionDep,
-                          screening_id: Annotated[int, Path(ge=1, le=2**62, description="The screening's id.")]
+                          screening_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The screening's id.")]
                           ) -> Response:
     """A finished run's counts, each phase's considered, passed, failed, removed and added, outcomes per country."""
     screening = await service.finished_screening(session, screening_id)
@@ -116,7 +117,7 @@ async def emas_stats(request: Request, session: ReadSessionDep, filters: Cluster
 @router.get("/calls/{call_id}", summary="A call's applications and budget", response_model=CallStats,
             responses={**NOT_MODIFIED, **problems(CallNotFound)})
 async def call_stats(request: Request, session: ReadSessionDep,
-                     call_id: Annotated[int, Path(ge=1, le=2**62, description="The call's id.")]) -> Response:
+                     call_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The call's id.")]) -> Response:
     """Applications by state, province and category, and each funder's budget against what it has allocated."""
     return await cached(request, await service.call_version(session, call_id),
                         lambda: service.call_counts(session, call_id=call_id), CallStats)
@@ -126,7 +127,7 @@ async def call_stats(request: Request, session: ReadSessionDep,
             responses={**NOT_MODIFIED, **problems()})
 async def event_stats(
     request: Request, session: ReadSessionDep,
-    programme_id: Annotated[int | None, Query(ge=1, le=2**62, description="Only this programme.")] = None,
+    programme_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only this programme.")] = None,
     start: Annotated[RomeDateTime | None, Query(description="Events starting from this (ISO 8601; no zone: Rome).")]
     = None,
     end: Annotated[RomeDateTime | None, Query(description="Events starting before this.")] = None,

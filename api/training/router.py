@@ -26,12 +26,13 @@ from api.training.models import Goal
 from api.training.schemas import (TOPICS, AttendanceBatch, AttendanceRead, AttendanceResult, Audience, EventCreate,
                                   EventKind, EventRead, EventCounts, EventUpdate, ProgrammeCreate, ProgrammeRead,
                                   RegistrationCreate, RegistrationRead, TokenIn)
+from api.core.schemas import MAX_ID
 
 router = APIRouter(tags=["training"])
 
-EventId = Annotated[int, Path(ge=1, le=2**62, description="The event's id.")]
-ProgrammeId = Annotated[int, Path(ge=1, le=2**62, description="The programme's id.")]
-RegistrationId = Annotated[int, Path(ge=1, le=2**62)]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="The event's id.")]
+ProgrammeId = Annotated[int, Path(ge=1, le=MAX_ID, description="The programme's id.")]
+RegistrationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 TokenHeader = Annotated[str, Header(alias="Registration-Token", min_length=20, max_length=100,
                                     description="The token of the e-mailed confirmation link.")]
 WRITE = (InvalidAccessToken, Forbidden)
@@ -114,7 +115,7 @@ Start = Annotated[RomeDateTime | None, Query(description="Events ending after th
 End = Annotated[RomeDateTime | None, Query(description="Events starting before this.")]
 TopicQ = Annotated[str | None, Query(max_length=100)]
 Q = Annotated[str | None, Query(max_length=100, description="Words in the title or description.")]
-IdQ = Annotated[int | None, Query(ge=1, le=2**62)]
+IdQ = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 @router.get("/events", summary="List events", response_model=Page[EventRead])
@@ -204,7 +205,9 @@ async def register(request: Request, event_id: EventId, data: RegistrationCreate
 
 
 @router.get("/events/{event_id}/registrations", summary="An event's registrations",
-            response_model=list[RegistrationRead], responses=problems(EventNotFound))
+            response_model=list[RegistrationRead],
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+                       **problems(EventNotFound, Forbidden)})
 async def registrations(request: Request, event_id: EventId, session: ReadSessionDep, actor: PrincipalDep,
                         format: Annotated[Literal["json", "csv"] | None, Query()] = None) -> Response:
     """The organizers see every registration (also as CSV); others only those they made or of their

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from api.calls.schemas import Money, RomeDateTime
 from api.core.schemas import InputSchema, ReadSchema
+from api.core.schemas import MAX_ID
 
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,251}\.[A-Za-z]{2,63}$")
 
@@ -88,7 +89,7 @@ class OutputIn(InputSchema):
 class ProgrammeCreate(InputSchema):
     title: str = Field(min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=20_000)
-    promoter_id: int | None = Field(default=None, ge=1, le=2**62)
+    promoter_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     starts_on: date
     ends_on: date
     internal_resources: Money | None = None
@@ -138,7 +139,7 @@ class _EventFields(InputSchema):
     description: str | None = Field(default=None, max_length=20_000)
     topics: list[Topic] | None = Field(default=None, max_length=20)
     audience: Audience | None = None
-    organizer_id: int | None = Field(default=None, ge=1, le=2**62)
+    organizer_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     venue: str | None = Field(default=None, max_length=300)
     address: str | None = Field(default=None, max_length=500)
     online_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://")
@@ -146,8 +147,8 @@ class _EventFields(InputSchema):
     registration_opens_at: RomeDateTime | None = None
     registration_closes_at: RomeDateTime | None = None
     language: str | None = Field(default=None, pattern="^[a-z]{2}$")
-    programme_id: int | None = Field(default=None, ge=1, le=2**62)
-    output_id: int | None = Field(default=None, ge=1, le=2**62)
+    programme_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    output_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     sessions: list[SessionIn] | None = Field(default=None, max_length=50)
 
 
@@ -243,8 +244,8 @@ class TokenIn(InputSchema):
 
 
 class AttendanceIn(InputSchema):
-    registration_id: int = Field(ge=1, le=2**62)
-    session_id: int | None = Field(default=None, ge=1, le=2**62)
+    registration_id: int = Field(ge=1, le=MAX_ID)
+    session_id: int | None = Field(default=None, ge=1, le=MAX_ID)
     attended: bool
 
 

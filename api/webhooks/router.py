@@ -13,9 +13,10 @@ from api.core.schemas import Page
 from api.webhooks import service
 from api.webhooks.schemas import DeliveryRead, WebhookCreate, WebhookCreated, WebhookRead, WebhookUpdate
 from api.webhooks.service import WebhookNotFound
+from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
-WebhookId = Annotated[int, Path(ge=1, le=2**62)]
+WebhookId = Annotated[int, Path(ge=1, le=MAX_ID)]
 PROBLEMS = (InvalidAccessToken, Forbidden)
 
 
