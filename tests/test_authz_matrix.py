@@ -132,15 +132,20 @@ def samples(client, auth, ids, engine) -> dict[str, str]:
         "name": "Campione", "kind": "cluster", "country": "IT", "region_code": "ITC4C"}))
     made(client.put(f"{API}/sync/campione/organizations/{external_id}", headers=admin, json={
         "name": "Campione", "kind": "enterprise", "country": "IT", "region_code": "ITC4C"}))
-    product = first("SELECT min(id) FROM products")
-    made(client.post(f"{API}/products/{product}/epds", headers=admin, json={
+    # A product of its own, so that the demo product keeps exactly what the document gives it.
+    product = made(client.post(f"{API}/clusters/{cluster}/products", headers=admin, json={
+        "name": "Campione", "code": "13"}))["id"]
+    epd = made(client.post(f"{API}/products/{product}/epds", headers=admin, json={
         "programme_operator": "EPDItaly", "registration_number": f"EPD-{uuid.uuid4().hex[:8]}",
-        "standards": ["ISO 14025"], "issue_date": "2024-01-10", "valid_until": "2029-01-09"}))
-    study = first("SELECT min(id) FROM lca_studies")
-    made(client.put(f"{API}/lca-studies/{study}/files/nota.txt", headers=admin, content=b"Studio LCA (campione)"))
+        "standards": ["ISO 14025"], "issue_date": "2024-01-10", "valid_until": "2029-01-09"}))["id"]
+    study = made(client.post(f"{API}/products/{product}/lca-studies", headers=admin, json={
+        "functional_unit": {"quantity": "1", "unit": "kg", "description": "1 kg"},
+        "system_boundary": "cradle_to_gate", "method": "EF 3.1", "reference_year": 2020,
+        "results": [{"indicator": "climate_change", "value": "1", "unit": "kg CO2 eq"}]}))["id"]
+    files = made(client.put(f"{API}/lca-studies/{study}/files/nota.txt", headers=admin,
+                            content=b"Studio LCA (campione)"))["files"]
     return {
-        "product_id": product, "study_id": study, "epd_id": first("SELECT min(id) FROM epds"),
-        "lca_file_id": first("SELECT min(id) FROM lca_study_files"),
+        "product_id": str(product), "study_id": str(study), "epd_id": str(epd), "lca_file_id": str(files[0]["id"]),
         "mapping_id": first("SELECT min(id) FROM symbiosis_mappings"),
         "cluster_id": str(cluster), "organization_id": str(ids["org:verificatore-demo"]),
         "network_id": first("SELECT min(network_id) FROM network_memberships"),

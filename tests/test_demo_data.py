@@ -73,11 +73,15 @@ class TestFactSheets:
 
 class TestTuscanDistricts:
     def test_supply_chain_of_the_imagine_districts(self, client, ids):
+        # Other tests add links of their own to these districts: look at the ones between the districts.
+        districts = {"lucca-footwear", "santa-croce-tannery", "prato-textile", "empoli-clothing"}
         lucca = client.get(f"/api/v1/clusters/{ids['cluster:lucca-footwear']}/supply-chain").json()
-        assert [link["supplier"]["slug"] for link in lucca["upstream"]] == ["santa-croce-tannery"]
+        assert [link["supplier"]["slug"] for link in lucca["upstream"]
+                if link["supplier"]["slug"] in districts] == ["santa-croce-tannery"]
         prato = client.get(f"/api/v1/clusters/{ids['cluster:prato-textile']}/supply-chain").json()
-        assert [link["customer"]["slug"] for link in prato["downstream"]] == ["empoli-clothing"]
-        assert "tessuto" in prato["downstream"][0]["product"]
+        downstream = [link for link in prato["downstream"] if link["customer"]["slug"] in districts]
+        assert [link["customer"]["slug"] for link in downstream] == ["empoli-clothing"]
+        assert "tessuto" in downstream[0]["product"]
 
     def test_lucca_paper_district_has_its_apo_attestation(self, client, ids):
         body = cluster(client, ids, "lucca-paper")

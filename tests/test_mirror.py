@@ -143,6 +143,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     try:
         source_settings = _prepare(source_url, tmp / "source-var", "source-signing-key-" + "s" * 32)
         mirror_settings = _prepare(mirror_url, tmp / "mirror-var", "mirror-signing-key-" + "m" * 32)
+        # Both instances hold the same demo firms; two registers of different Regions would not both record one
+        # firm's VAT number, and the mirror (rightly) refuses a second holder of a number: the local copies keep
+        # theirs out of the way.
+        engine = make_sync_engine(mirror_url)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE organizations SET vat_number = NULL WHERE vat_number IS NOT NULL"))
+        engine.dispose()
         engine = make_sync_engine(source_url)
         with engine.begin() as conn:
             conn.execute(Document.__table__.insert().values(key=ONLY_AT_SOURCE, title="Documento della sola sorgente"))
