@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,11 +28,8 @@ from pathlib import Path
 
 import httpx
 import schemathesis
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from api.core.config import normalise_database_url
-from api.core.db import make_sync_engine
+from tests.helpers import free_port, own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "openapi.json"
@@ -83,36 +79,11 @@ def problem_json_on_4xx(ctx: schemathesis.CheckContext, response: schemathesis.R
 
 # ---- a server of its own ---------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def database(tmp: Path) -> Iterator[str]:
     """A fresh database: a SQLite file, or `<TEST_DATABASE_URL's database>_fuzz` created beside it and dropped after."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp / 'fuzz.db'}"
-        return
-    base = make_url(normalise_database_url(url))
-    name = f"{base.database}_fuzz"
-
-    def run(*statements: str) -> None:
-        engine = make_sync_engine(base.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as conn:
-                for statement in statements:
-                    conn.execute(text(statement))
-        finally:
-            engine.dispose()
-
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with own_database(tmp, "fuzz") as url:
+        yield url
 
 
 @dataclass
@@ -143,7 +114,7 @@ class Server:
 def server(tmp: Path) -> Iterator[Server]:
     """`cartesio serve` on a fresh, migrated database with the demo data, the rate limiter and worker off."""
     with database(tmp) as url:
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "CARTESIO_VAR_DIR": str(tmp), "CARTESIO_DATABASE_URL": url,
                "CARTESIO_DEMO_PASSWORD": PASSWORD, "CARTESIO_ENVIRONMENT": "development",
                "CARTESIO_STORAGE_DIR": str(tmp / "files"), "CARTESIO_CLIENT_DIR": str(tmp / "no-client"),
@@ -210,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
         config = Path(tmp_name) / "schemathesis.toml"
         config.write_text("[cache]\nenabled = false\n")
         for role in roles:
-            command = [ST, "--config-file", str(config), "run", str(SPEC), "--url", srv.url, "--checks", ",".join(CHECKS),
+            command = [ST, "--config-file", str(config), "run", str(SPEC), "--url", srv.url,
+                       "--checks", ",".join(CHECKS),
                        "--max-examples", str(args.examples), "--phases", args.phases, "--workers", args.workers,
                        "--continue-on-failure", "--suppress-health-check", "all", "--warnings", "off"]
             if tokens[role]:

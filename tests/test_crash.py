@@ -28,7 +28,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sqlite3
 import subprocess
 import threading
@@ -38,15 +37,17 @@ from collections import defaultdict
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from api.core.config import normalise_database_url
 from api.core.db import make_sync_engine
+from tests.helpers import free_port, own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 CARTESIO = str(Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "cartesio")
@@ -62,44 +63,11 @@ API = "/api/v1"
 NO_ANSWER = (httpx.TransportError,)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Database:
-    """The server's own database: a file beside the test's files, or `<test database>_crash` on PostgreSQL."""
-
-    def __init__(self, tmp: Path):
-        base = os.environ.get("TEST_DATABASE_URL")
-        self.server_url: str | None = None
-        if not base:
-            self.url = f"sqlite:///{tmp / 'crash.db'}"
-            return
-        parsed = make_url(normalise_database_url(base))
-        self.name = f"{parsed.database}_crash"
-        self.server_url = parsed.render_as_string(hide_password=False)
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', f'CREATE DATABASE "{self.name}"')
-        self.url = parsed.set(database=self.name).render_as_string(hide_password=False)
-
-    def _admin(self, *statements: str) -> None:
-        engine = make_sync_engine(self.server_url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            for statement in statements:
-                conn.execute(text(statement))
-        engine.dispose()
-
-    def drop(self) -> None:
-        if self.server_url is not None:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 class Server:
     """`cartesio serve` in its own process group, so that SIGKILL takes it whole, as a crash would."""
 
     def __init__(self, tmp: Path, env: dict[str, str]):
-        self.tmp, self.env, self.port = tmp, env, _free_port()
+        self.tmp, self.env, self.port = tmp, env, free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
         self.log = (tmp / "server.log").open("ab")
@@ -563,10 +531,16 @@ def check_funding(world: World, engine: Engine) -> int:
 
 # ---- the test ------------------------------------------------------------------------------------------------
 
-def test_no_acknowledged_write_is_lost_when_the_server_is_killed(tmp_path: Path) -> None:
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """The server's own database: a file beside the test's files, or `<test database>_crash` on PostgreSQL."""
+    with own_database(tmp_path, "crash") as url:
+        yield url
+
+
+def test_no_acknowledged_write_is_lost_when_the_server_is_killed(tmp_path: Path, database_url: str) -> None:
     rng = random.Random(SEED)
-    database = Database(tmp_path)
-    env = {**os.environ, "CARTESIO_VAR_DIR": str(tmp_path), "CARTESIO_DATABASE_URL": database.url,
+    env = {**os.environ, "CARTESIO_VAR_DIR": str(tmp_path), "CARTESIO_DATABASE_URL": database_url,
            "CARTESIO_DEMO_PASSWORD": PASSWORD, "CARTESIO_ENVIRONMENT": "development",
            "CARTESIO_RATE_LIMIT_PER_SECOND": "0", "CARTESIO_RATE_LIMIT_ANONYMOUS_PER_SECOND": "0",
            "CARTESIO_WORKER_IN_PROCESS": "true"}
@@ -574,7 +548,7 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(tmp_path: Path)
         done = subprocess.run([CARTESIO, *step], env=env, capture_output=True, text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stderr
     server = Server(tmp_path, env)
-    engine = make_sync_engine(database.url)
+    engine = make_sync_engine(database_url)
     report: list[str] = []
     try:
         report.append(f"start {server.start():.1f}s")
@@ -609,7 +583,7 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(tmp_path: Path)
                     assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
                     assert conn.execute(text("PRAGMA synchronous")).scalar_one() == 1  # NORMAL, see above
                 # WAL is a property of the file, set by the server's connections: read it without our engine.
-                with closing(sqlite3.connect(make_url(database.url).database)) as plain:
+                with closing(sqlite3.connect(make_url(database_url).database)) as plain:
                     assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
             found = (check_sync(world, engine), check_feed(world, engine), check_applications(world, engine),
                      check_registrations(world, engine), check_funding(world, engine))
@@ -627,4 +601,3 @@ def test_no_acknowledged_write_is_lost_when_the_server_is_killed(tmp_path: Path)
     finally:
         engine.dispose()
         server.stop()
-        database.drop()

@@ -8,7 +8,6 @@ import json
 import logging
 import os
 import secrets
-import socket
 import subprocess
 import time
 import uuid
@@ -22,7 +21,6 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from api.core.config import Settings, normalise_database_url
 from api.core.db import make_sync_engine
@@ -36,6 +34,7 @@ from api.core.logs import (
 )
 from api.core.observability import given_id
 from api.main import create_app
+from tests.helpers import free_port, own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 CARTESIO = str(Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "cartesio")
@@ -246,45 +245,25 @@ class TestMetrics:
 
 # A real server: `cartesio serve` on a fresh database with the demo data, its output captured.
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A fresh database with the demo data (on TEST_DATABASE_URL's server when set, in a database of its own)."""
     tmp = tmp_path_factory.mktemp("observed")
-    url = os.environ.get("TEST_DATABASE_URL")
-    admin = None
-    if url:
-        parsed = make_url(normalise_database_url(url))
-        name = f"{parsed.database}_obs"
-        admin = make_sync_engine(parsed.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        database = parsed.set(database=name).render_as_string(hide_password=False)
-    else:
-        database = f"sqlite:///{tmp / 'observed.db'}"
-    env = {**os.environ, "CARTESIO_VAR_DIR": str(tmp), "CARTESIO_DATABASE_URL": database,
-           "CARTESIO_DEMO_PASSWORD": "demo-" + secrets.token_hex(12), "CARTESIO_ENVIRONMENT": "development",
-           "CARTESIO_LOG_FORMAT": "json", "CARTESIO_ACCESS_LOG": "true"}
-    env.pop("CARTESIO_LOG_LEVEL", None)
-    for step in (["db", "upgrade"], ["seed", "demo"]):
-        done = subprocess.run([CARTESIO, *step], check=False, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, done.stderr
-    yield env
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_database(tmp, "obs") as database:
+        env = {**os.environ, "CARTESIO_VAR_DIR": str(tmp), "CARTESIO_DATABASE_URL": database,
+               "CARTESIO_DEMO_PASSWORD": "demo-" + secrets.token_hex(12), "CARTESIO_ENVIRONMENT": "development",
+               "CARTESIO_LOG_FORMAT": "json", "CARTESIO_ACCESS_LOG": "true"}
+        env.pop("CARTESIO_LOG_LEVEL", None)
+        for step in (["db", "upgrade"], ["seed", "demo"]):
+            done = subprocess.run([CARTESIO, *step], check=False, env=env, capture_output=True, text=True,
+                                  timeout=300)
+            assert done.returncode == 0, done.stderr
+        yield env
 
 
 def serve(env: dict[str, str], log: Path, *args: str, processes: int = 1) -> tuple[subprocess.Popen, str]:
     """`cartesio serve` on a free port, once each of its processes has started and one answers /readyz."""
-    port = _free_port()
+    port = free_port()
     with log.open("w") as out:
         process = subprocess.Popen([CARTESIO, "serve", "--host", "127.0.0.1", "--port", str(port), *args],
                                    env=env, stdout=out, stderr=subprocess.STDOUT)

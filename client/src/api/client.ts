@@ -21,7 +21,8 @@ const auth: Middleware = {
   },
 };
 
-export const api = createClient<paths>({ baseUrl: apiBase || (typeof location !== "undefined" ? location.origin : "") });
+// Answers are read as JSON here; CSV, calendars and files are fetched as downloads (lib/download.ts).
+export const api = createClient<paths, `${string}/${string}json`>({ baseUrl: apiBase || (typeof location !== "undefined" ? location.origin : "") });
 api.use(auth);
 
 /** Absolute address of an API path, for links the browser follows itself (downloads, calendars, PDFs). */
