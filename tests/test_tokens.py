@@ -25,10 +25,11 @@ ACCOUNT_GONE = "The account of this token no longer exists or is disabled."
 
 
 def claims(**overrides) -> dict:
-    """The claims of a good token for the demo admin (user 1), with some changed or (None) removed."""
+    """The claims of a good token for the demo admin (user 1), with some changed or (None) removed; made when the
+    module is collected, so they stay valid for the whole run."""
     now = int(time.time())
     payload = {"sub": "user:1", "role": "admin", "scopes": [], "iss": "cartesio", "aud": "cartesio-api",
-               "iat": now, "nbf": now, "exp": now + 600, "jti": uuid.uuid4().hex}
+               "iat": now, "nbf": now, "exp": now + 7 * 86400, "jti": uuid.uuid4().hex}
     payload.update(overrides)
     return {k: v for k, v in payload.items() if v is not None}
 
