@@ -554,15 +554,20 @@ class TestCriterion:
         assert {"typical_product", "lca_study", "epd"} <= set(presence)
 
 
+def feed_end(client, headers, types="products"):  # noqa: ANN001, ANN201
+    page = client.get("/api/v1/changes", params={"types": types, "limit": 1000}, headers=headers).json()
+    since = page["next_cursor"]
+    while page["has_more"]:
+        page = client.get("/api/v1/changes", params={"types": types, "since": since, "limit": 1000},
+                          headers=headers).json()
+        since = page["next_cursor"]
+    return since
+
+
 class TestFeed:
     def test_products_are_on_the_changes_feed(self, client, auth, prato):
         headers = auth(ADMIN)
-        start = client.get("/api/v1/changes", params={"types": "products", "limit": 1000}, headers=headers).json()
-        since = start["next_cursor"]
-        while start["has_more"]:
-            start = client.get("/api/v1/changes", params={"types": "products", "since": since, "limit": 1000},
-                               headers=headers).json()
-            since = start["next_cursor"]
+        since = feed_end(client, headers)
         product = make_product(client, auth, prato)
         make_study(client, auth, product["id"])
         client.delete(f"/api/v1/products/{product['id']}", headers=headers)
@@ -570,6 +575,33 @@ class TestFeed:
         mine = [c for c in page["changes"] if c["resource"]["id"] == product["id"]]
         assert [c["operation"] for c in mine] == ["upsert", "upsert", "delete"]
         assert mine[1]["resource"]["lca_studies"][0]["results"][0]["indicator"] == "climate_change"
+
+    def test_deleting_a_cluster_leaves_a_tombstone_for_each_of_its_products(self, client, auth):
+        headers = auth(ADMIN)
+        cluster = make_cluster(client, auth)["id"]
+        products = [make_product(client, auth, cluster) for _ in range(2)]
+        make_study(client, auth, products[0]["id"])
+        since = feed_end(client, headers, "products,clusters")
+        assert client.delete(f"/api/v1/clusters/{cluster}", headers=headers).status_code == 204
+        page = client.get("/api/v1/changes", params={"types": "products,clusters", "since": since},
+                          headers=headers).json()
+        gone = [(c["type"], c["id"], c["operation"], c["version"]) for c in page["changes"]]
+        assert gone == [("products", products[0]["id"], "delete", 3), ("products", products[1]["id"], "delete", 2),
+                        ("clusters", cluster, "delete", gone[-1][3])]
+        assert all(c["resource"]["deleted"] for c in page["changes"])
+
+    def test_a_cluster_deleted_through_sync_takes_its_products_off_the_feed(self, client, auth, service_client):
+        sync = service_client("toscana", "ITI1")
+        ext = f"P-{_uid()}"
+        made = client.put(f"/api/v1/sync/toscana/clusters/{ext}", headers=sync, json={
+            "name": f"Distretto {ext}", "kind": "industrial_district", "country": "IT", "region_code": "ITI15"})
+        assert made.status_code == 201, made.text
+        product = make_product(client, auth, made.json()["id"])
+        headers = auth(ADMIN)
+        since = feed_end(client, headers)
+        assert client.delete(f"/api/v1/sync/toscana/clusters/{ext}", headers=sync).status_code == 204
+        page = client.get("/api/v1/changes", params={"types": "products", "since": since}, headers=headers).json()
+        assert [(c["id"], c["operation"]) for c in page["changes"]] == [(product["id"], "delete")]
 
 
 class TestDemoData:

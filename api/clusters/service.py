@@ -381,10 +381,18 @@ async def update(session: AsyncSession, *, cluster: Cluster, data: ClusterUpdate
 async def delete_one(session: AsyncSession, *, cluster: Cluster, actor: Principal) -> None:
     """Delete a cluster with its sectors, recognitions, memberships and supply-chain links."""
     actor.require(Action.clusters_delete, target(cluster))
+    await forget_dependents(session, cluster.id)
     await session.execute(delete(Cluster).where(Cluster.id == cluster.id))
     await session.flush()
     await record_deletion(session, cluster_id=cluster.id, version=cluster.version, source=cluster.source,
                           external_id=cluster.external_id)
+
+
+async def forget_dependents(session: AsyncSession, cluster_id: int) -> None:
+    """Before a cluster is deleted: tombstones for what is deleted with it and has a place on the feed."""
+    from api.products.service import forget_cluster_products  # products depend on clusters, not the reverse
+
+    await forget_cluster_products(session, cluster_id)
 
 
 async def record_deletion(session: AsyncSession, *, cluster_id: int, version: int, source: str | None,

@@ -108,6 +108,17 @@ async def record_change(session: AsyncSession, product: Product, event: str) -> 
                          version=version, document=document)
 
 
+
+async def forget_cluster_products(session: AsyncSession, cluster_id: int) -> None:
+    """Tombstones for the typical products of a cluster about to be deleted (the database drops them with it),
+    so that a reader of the feed never keeps a product whose cluster is gone."""
+    rows = (await session.execute(select(Product.id, Product.version).where(Product.cluster_id == cluster_id)
+                                  .order_by(Product.id))).all()
+    await changes.record_many(session, [
+        {"resource_type": RESOURCE_TYPE, "resource_id": pid, "event": "deleted", "version": version + 1,
+         "document": changes.tombstone(RESOURCE_TYPE, pid, version=version + 1, source=None, external_id=None),
+         "source": None, "external_id": None} for pid, version in rows])
+
 # products -----------------------------------------------------------------------------------------------------
 _PRODUCT_LOAD = (
     selectinload(Product.source_document),

@@ -337,6 +337,7 @@ async def delete_local(session: AsyncSession, rtype: str, *, source: str, extern
         if cluster_id is None:
             return False
         cluster = await clusters_service.load(session, cluster_id, for_update=True, fresh=True)
+        await clusters_service.forget_dependents(session, cluster.id)
         await session.delete(cluster)
         await session.flush()
         await clusters_service.record_deletion(session, cluster_id=cluster.id, version=cluster.version,

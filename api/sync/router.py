@@ -118,6 +118,7 @@ async def delete_cluster(source: Source, external_id: ExternalIdPath, session: S
     actor.require(Action.sync_write, Target(region_codes=(cluster.region_code,) if cluster.region_code else (),
                                             source=source))
     check_if_match(if_match, cluster_sync.cluster_etag(cluster.id, cluster.version))
+    await clusters_service.forget_dependents(session, cluster.id)
     await session.delete(cluster)
     await session.flush()
     await clusters_service.record_deletion(session, cluster_id=cluster.id, version=cluster.version, source=source,
