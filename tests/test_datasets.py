@@ -21,7 +21,8 @@ class TestCatalogue:
         items = client.get("/api/v1/datasets").json()["items"]
         names = {d["name"] for d in items}
         assert names >= {"clusters", "organizations", "supply-chain-links", "network-memberships",
-                         "screening-results", "shared-resource-validations", "call-statistics", "events"}
+                         "screening-results", "shared-resource-validations", "call-statistics", "events",
+                         "waste-statistics", "lca-results"}
         clusters = next(d for d in items if d["name"] == "clusters")
         assert clusters["licence"] == "CC-BY-4.0" and clusters["publisher"]
         assert clusters["last_modified"]
@@ -94,6 +95,7 @@ class TestReleases:
 
 
 @pytest.mark.parametrize("name", ["network-memberships", "shared-resource-validations", "call-statistics", "events",
+                                  "waste-statistics", "lca-results",
                                   "organizations", "screening-results"])
 def test_every_dataset_streams(client, name):
     response = client.get(f"/api/v1/datasets/{name}/download", params={"format": "jsonl"})

@@ -10,6 +10,8 @@ from api.calls.schemas import ApplicationRead, CallRead
 from api.core.schemas import Page
 from api.datasets.schemas import DatasetList, DatasetRead, ReleaseRead
 from api.emas.schemas import ClusterCoverage, OrganizationCoverage
+from api.products.schemas import ProductRead
+from api.territory.schemas import SymbiosisLeads, TopicRanking, WasteStats
 from api.training.schemas import EventRead
 
 ADMIN = "admin@cartesio.example"
@@ -32,10 +34,17 @@ def demo_call(client) -> int:  # noqa: ANN001
     ("/api/v1/calls/{call}/ranking", list[ApplicationRead], ADMIN),
     ("/api/v1/organizations/{org}/emas-coverage", OrganizationCoverage, ADMIN),
     ("/api/v1/clusters/{cluster}/emas-coverage", ClusterCoverage, ADMIN),
+    ("/api/v1/territory/waste?group_by=province&year=2023", WasteStats, None),
+    ("/api/v1/territory/waste?group_by=cluster&year=2023", WasteStats, None),
+    ("/api/v1/territory/waste?group_by=ewc_chapter&province=BS", WasteStats, None),
+    ("/api/v1/territory/topics?province=BS", TopicRanking, None),
+    ("/api/v1/territory/symbiosis?province=BS&year=2023", SymbiosisLeads, None),
+    ("/api/v1/clusters/{prato}/products", Page[ProductRead], None),
 ])
 def test_answer_has_the_documented_shape(client, auth, ids, path, model, who):  # noqa: ANN001
     call = demo_call(client)
-    url = path.format(call=call, org=ids["org:conceria-demo"], cluster=ids["cluster:santa-croce-tannery"])
+    url = path.format(call=call, org=ids["org:conceria-demo"], cluster=ids["cluster:santa-croce-tannery"],
+                      prato=ids["cluster:prato-textile"])
     answer = client.get(url, headers=auth(who) if who else {})
     assert answer.status_code == 200, answer.text
     body = answer.json()

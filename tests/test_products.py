@@ -604,6 +604,24 @@ class TestFeed:
         assert [(c["id"], c["operation"]) for c in page["changes"]] == [(product["id"], "delete")]
 
 
+class TestDataset:
+    def test_published_studies_one_row_per_indicator_and_no_illustrative_figures(self, client, auth, prato):
+        product = make_product(client, auth, prato, code="13.20")
+        study = client.post(f"/api/v1/products/{product['id']}/lca-studies", headers=auth(ADMIN), json=study_body(
+            value="7.25", results=[{"indicator": "climate_change", "value": "7.25", "unit": "kg CO2 eq"},
+                                   {"indicator": "water_use", "value": "3.5", "unit": "m3 world eq deprived"}]))
+        assert study.status_code == 201, study.text
+        rows = client.get("/api/v1/datasets/lca-results/download", params={"format": "json"}).json()
+        mine = [r for r in rows if r["product_id"] == product["id"]]
+        assert [(r["indicator"], float(r["value"]), r["unit"]) for r in mine] == [
+            ("climate_change", 7.25, "kg CO2 eq"), ("water_use", 3.5, "m3 world eq deprived")]
+        assert mine[0]["cluster_id"] == prato and mine[0]["product_code"] == "13.20"
+        assert mine[0]["system_boundary"] == "cradle_to_gate" and mine[0]["study_id"] == study.json()["id"]
+        illustrative = [s["id"] for p in client.get(f"/api/v1/clusters/{prato}/products").json()["items"]
+                        for s in p["lca_studies"] if s["is_illustrative"]]
+        assert illustrative and not {r["study_id"] for r in rows} & set(illustrative)
+
+
 class TestDemoData:
     def test_prato_has_its_fabric_with_an_illustrative_study(self, client, ids):
         items = client.get(f"/api/v1/clusters/{ids['cluster:prato-textile']}/products",

@@ -3,7 +3,11 @@ leads, firm-level rows for officers only, and the demo extracts."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
+
+from sqlalchemy import text
 
 from api.territory.demo import _vat
 from tests.helpers import assert_problem
@@ -83,6 +87,78 @@ class TestWaste:
 
     def test_bad_group_is_422(self, client):
         assert_problem(client.get(f"{T}/waste", params={"group_by": "firm"}), 422, field="query.group_by")
+
+
+class TestConditionalReads:
+    def test_an_unchanged_aggregate_is_304_and_an_import_changes_it(self, client, auth):
+        params = {"group_by": "province", "year": 2022}
+        first = client.get(f"{T}/waste", params=params)
+        assert first.status_code == 200 and first.headers["cache-control"].startswith("public")
+        tag = first.headers["etag"]
+        again = client.get(f"{T}/waste", params=params, headers={"If-None-Match": tag})
+        assert again.status_code == 304 and again.content == b""
+        other = client.get(f"{T}/waste", params={**params, "group_by": "ateco"}, headers={"If-None-Match": tag})
+        assert other.status_code == 200  # another question has another tag
+        load(client, auth, [f"{v};Ditta {i};2022;150101;3;t;prodotto;AO\n" for i, v in enumerate(vats(3))])
+        changed = client.get(f"{T}/waste", params=params, headers={"If-None-Match": tag})
+        assert changed.status_code == 200 and changed.headers["etag"] != tag
+        assert changed.json() != first.json()
+
+    def test_topics_and_leads_revalidate_and_follow_new_events_and_mappings(self, client, auth):
+        topics = client.get(f"{T}/topics", params={"province": "MI"})
+        leads = client.get(f"{T}/symbiosis", params={"province": "BS"})
+        for url, answer in ((f"{T}/topics?province=MI", topics), (f"{T}/symbiosis?province=BS", leads)):
+            assert client.get(url, headers={"If-None-Match": answer.headers["etag"]}).status_code == 304
+        created = client.post("/api/v1/events", headers=auth(ADMIN), json={
+            "title": "Seminario acqua", "kind": "seminar", "topics": ["acqua"],
+            "starts_at": "2031-06-05T09:00:00", "ends_at": "2031-06-05T12:00:00", "capacity": 30})
+        assert created.status_code == 201, created.text
+        assert client.get(f"{T}/topics?province=MI",
+                          headers={"If-None-Match": topics.headers["etag"]}).status_code == 200
+        mapping = client.post(f"{T}/symbiosis-mappings", headers=auth(ADMIN), json={
+            "ewc_prefix": "150101", "nace_code": "17.12", "material": "carta da riciclare"})
+        assert mapping.status_code in (201, 409), mapping.text
+        if mapping.status_code == 201:
+            assert client.get(f"{T}/symbiosis?province=BS",
+                              headers={"If-None-Match": leads.headers["etag"]}).status_code == 200
+            client.delete(f"{T}/symbiosis-mappings/{mapping.json()['id']}", headers=auth(ADMIN))
+
+
+class TestDataset:
+    def test_aggregates_only_with_small_groups_left_empty(self, client, auth):
+        year = 1995 + uuid.uuid4().int % 20
+        firms = vats(4)
+        rows = [f"{v};Ditta {i};{year};120101;{i + 1};t;prodotto;AO\n" for i, v in enumerate(firms[:3])]
+        rows.append(f"{firms[0]};Ditta 0;{year};110105*;2;t;prodotto;AO\n")
+        rows.append(f"{firms[3]};Ditta sola;{year};120101;7;t;prodotto;AT\n")
+        load(client, auth, rows)
+        meta = client.get("/api/v1/datasets/waste-statistics").json()
+        fields = [f["field"] for f in meta["dictionary"]]
+        assert not set(fields) & {"organization_id", "name", "vat_number", "partita_iva", "local_unit"}
+        lines = client.get("/api/v1/datasets/waste-statistics/download", params={"format": "csv"}).text
+        mine = [r for r in csv.DictReader(io.StringIO(lines)) if r["year"] == str(year)]
+        groups = {(r["province"], r["ewc_chapter"]): r for r in mine}
+        assert groups[("AO", "12")]["declaring_firms"] == "3" and groups[("AO", "12")]["produced_kg"] == "6000"
+        # One firm alone (AT), or one firm's hazardous stream in its own chapter (11): the key, no figures.
+        for key in (("AT", "12"), ("AO", "11")):
+            assert [groups[key][f] for f in ("declaring_firms", "produced_kg", "managed_kg")] == ["", "", ""]
+        as_json = client.get("/api/v1/datasets/waste-statistics/download", params={"format": "json"}).json()
+        assert {k: v for k, v in next(r for r in as_json if r["year"] == year and r["province"] == "AO"
+                                      and r["ewc_chapter"] == "12").items()} == {
+            "year": year, "province": "AO", "ateco_division": None, "ewc_chapter": "12", "declaring_firms": 3,
+            "produced_kg": 6000, "hazardous_produced_kg": 0, "managed_kg": 0}
+
+    def test_demo_declarations_are_not_published(self, client, engine):
+        rows = client.get("/api/v1/datasets/waste-statistics/download", params={"format": "json"}).json()
+        with engine.connect() as conn:
+            real = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(quantity_g), 0) FROM waste_declarations "
+                                     "WHERE NOT is_demo AND activity = 'produced'")).one()
+            demo = conn.execute(text("SELECT COUNT(*) FROM waste_declarations WHERE is_demo")).scalar_one()
+        assert demo > 0
+        # Every real gram is in a row (shown or not); the demo's are in none.
+        shown = sum(r["produced_kg"] or 0 for r in rows)
+        assert shown * 1000 <= real[1]
+        assert len(rows) <= real[0]
 
 
 class TestDemo:

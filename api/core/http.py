@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import orjson
 from fastapi import Request, Response
+from pydantic import BaseModel
 
 from api.core.etag import body_etag, not_modified
 from api.core.pagination import link_header
@@ -53,3 +56,23 @@ def model_response(request: Request, model: object, *, schema, etag: str | None 
     body = schema.model_validate(model).model_dump_json().encode()
     return json_bytes(body, status_code=status_code, etag=etag or body_etag(body), request=request,
                       headers=headers)
+
+
+AGGREGATE_CACHE_CONTROL = "public, max-age=60"
+
+
+async def aggregate_response(request: Request, version: tuple[Any, ...],
+                             compute: Callable[[], Awaitable[dict[str, Any]]], schema: type[BaseModel], *,
+                             cache_control: str = AGGREGATE_CACHE_CONTROL) -> Response:
+    """Answer an aggregate with an ETag made from its data version and the query.
+
+    The version is read first, with one cheap statement; a matching If-None-Match is answered 304 before
+    `compute` runs, so a dashboard polling unchanged data costs that statement only.
+    """
+    key = orjson.dumps([request.url.path, sorted(request.query_params.multi_items()), *version], default=str)
+    tag = 'W/"stats-' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+    headers = {"Cache-Control": cache_control}
+    if not_modified(request, tag):
+        return Response(status_code=304, headers={"ETag": tag, **headers})
+    body = schema.model_validate(await compute()).model_dump_json().encode()
+    return json_bytes(body, etag=tag, headers=headers)

@@ -8,14 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, distinct, func, select
 
 from api.calls.models import Application, Call
 from api.clusters.models import Cluster, SupplyChainLink
 from api.emas.models import ResourceVersion, SharedResource, Validation
 from api.networks.models import Network, NetworkMembership
 from api.organizations.models import Organization
+from api.products.models import LcaResult, LcaStudy, Product
+from api.products.schemas import SystemBoundary
 from api.screenings.models import Screening, ScreeningResult
+from api.territory.models import EwcCode, RegisterEntry, WasteDeclaration
+from api.territory.schemas import MIN_FIRMS
 from api.training.models import Attendance, Event, Registration
 
 
@@ -117,6 +121,40 @@ def _events() -> Select[Any]:
             .order_by(Event.id))
 
 
+def _waste_statistics() -> Select[Any]:
+    # Aggregates only, and only of groups that at least MIN_FIRMS firms declare in (the figures of a smaller
+    # group are left empty): never a single firm's declaration. Demo declarations are illustrative: left out.
+    d, r, o = WasteDeclaration, RegisterEntry, Organization
+    province = func.coalesce(r.province, o.province)
+    division = func.substr(func.coalesce(r.ateco_code, o.ateco_code), 1, 2)
+    chapter = func.substr(d.ewc_code, 1, 2)
+    firms = func.count(distinct(d.organization_id))
+    shown = firms >= MIN_FIRMS
+
+    def kg(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        # Whole kilograms (declarations are in t or kg) from integer grams: the same digits on both engines.
+        return case((shown, cast(func.coalesce(func.sum(case((condition, d.quantity_g), else_=0)), 0), BigInteger)
+                     // 1000))
+
+    return (select(d.year, province.label("province"), division.label("ateco_division"), chapter.label("ewc_chapter"),
+                   case((shown, firms)).label("declaring_firms"), kg(d.activity == "produced").label("produced_kg"),
+                   kg(and_(d.activity == "produced", EwcCode.hazardous.is_(True))).label("hazardous_produced_kg"),
+                   kg(d.activity == "managed").label("managed_kg"))
+            .select_from(d).join(o, o.id == d.organization_id).join(EwcCode, EwcCode.code == d.ewc_code)
+            .outerjoin(r, r.organization_id == d.organization_id).where(d.is_demo.is_(False))
+            .group_by(d.year, province, division, chapter).order_by(d.year, province, division, chapter))
+
+
+def _lca_results() -> Select[Any]:
+    # Published studies only: illustrative figures (made up to show the feature) are not research data.
+    return (select(LcaResult.study_id, LcaStudy.product_id, Product.name.label("product"), Product.cluster_id,
+                   Product.code.label("product_code"), LcaStudy.functional_unit_quantity,
+                   LcaStudy.functional_unit_unit, LcaStudy.system_boundary, LcaStudy.reference_year, LcaStudy.method,
+                   LcaResult.indicator, LcaResult.value, LcaResult.unit, LcaStudy.updated_at)
+            .join(LcaStudy, LcaStudy.id == LcaResult.study_id).join(Product, Product.id == LcaStudy.product_id)
+            .where(LcaStudy.is_illustrative.is_(False)).order_by(LcaResult.study_id, LcaResult.id))
+
+
 ID = F("id", "integer", "Identifier, stable across releases.")
 UPDATED = F("updated_at", "datetime", "When the record last changed (UTC, ISO 8601).")
 
@@ -198,4 +236,33 @@ DATASETS: dict[str, Dataset] = {d.name: d for d in (
                 F("status", "string", "scheduled or cancelled."), F("confirmed", "integer", "Confirmed registrations."),
                 F("attended", "integer", "People who attended."), UPDATED),
             _events, lambda: Event.updated_at, ("formazione", "seminario")),
+    Dataset("waste-statistics", "Rifiuti prodotti e gestiti (MUD)", "Waste declared in the firms' annual "
+            "environmental declarations (MUD), aggregated by year, province, ATECO division and European Waste "
+            f"Catalogue chapter. The figures of a group declared by fewer than {MIN_FIRMS} firms are left empty: "
+            "never a single firm's declaration.", "ENVI", (
+                F("year", "integer", "Year the declaration refers to."),
+                F("province", "string", "Italian province abbreviation of the declaring firms."),
+                F("ateco_division", "string", "ATECO 2007 (NACE Rev. 2) division of the declaring firms."),
+                F("ewc_chapter", "string", "Chapter of the European Waste Catalogue (Decision 2000/532/EC)."),
+                F("declaring_firms", "integer", f"Firms declaring in the group; empty below {MIN_FIRMS}.", "firm"),
+                F("produced_kg", "integer", "Waste produced.", "kg"),
+                F("hazardous_produced_kg", "integer", "Hazardous waste produced (codes with an asterisk).", "kg"),
+                F("managed_kg", "integer", "Waste managed (received for recovery or disposal).", "kg")),
+            _waste_statistics, None, ("rifiuti", "MUD", "simbiosi industriale")),
+    Dataset("lca-results", "Risultati LCA dei prodotti tipici", "Impact results of the life-cycle assessments of "
+            "the clusters' typical products, one row per study and indicator (EN 15804+A2 indicators), per "
+            "functional unit; illustrative figures are left out.", "ENVI", (
+                F("study_id", "integer", "LCA study."), F("product_id", "integer", "Typical product."),
+                F("product", "string", "Product name."), F("cluster_id", "integer", "Cluster the product is typical of."),
+                F("product_code", "string", "NACE or PRODCOM code of the product, when known."),
+                F("functional_unit_quantity", "number", "Quantity of the functional unit."),
+                F("functional_unit_unit", "string", "Unit of the functional unit."),
+                F("system_boundary", "string", "System boundary.",
+                  allowed=tuple(SystemBoundary)),
+                F("reference_year", "integer", "Reference year of the inventory."),
+                F("method", "string", "Impact assessment method."),
+                F("indicator", "string", "Impact indicator (see /api/v1/lca-indicators)."),
+                F("value", "number", "Result per functional unit, in `unit`."),
+                F("unit", "string", "Unit of the result."), F("updated_at", "datetime", "When the study last changed.")),
+            _lca_results, lambda: LcaStudy.updated_at, ("LCA", "EPD", "prodotto tipico")),
 )}

@@ -11,6 +11,7 @@ nothing.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from itertools import islice
 from typing import IO, Any
 
 import orjson
@@ -340,31 +342,26 @@ def _copy_text(value: Any) -> str:
     return str(value)
 
 
+def _copy_chunk(rows: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> str:
+    """The next BATCH rows as COPY text ('' at the end): reading, parsing and formatting in one call."""
+    return "".join("\t".join([_copy_text(row[name]) for name in columns]) + "\n" for row in islice(rows, BATCH))
+
+
 async def _stage(session: AsyncSession, kind: str, rows: Iterator[dict[str, Any]]) -> None:
+    # Reading and parsing the file is CPU work on blocking reads: it runs in a worker thread, one batch at a
+    # time, so that the server keeps answering other requests during a large import.
     columns = STAGING[kind]
     if _postgres(session):
         connection = await session.connection()
         raw = (await connection.get_raw_connection()).driver_connection
         sql = f"COPY territory_staging ({', '.join(columns)}) FROM STDIN"
         async with raw.cursor() as cursor, cursor.copy(sql) as copy:
-            buffer: list[str] = []
-            for row in rows:
-                buffer.append("\t".join([_copy_text(row[name]) for name in columns]) + "\n")
-                if len(buffer) >= BATCH:
-                    await copy.write("".join(buffer))
-                    buffer.clear()
-            if buffer:
-                await copy.write("".join(buffer))
+            while chunk := await asyncio.to_thread(_copy_chunk, rows, columns):
+                await copy.write(chunk)
         return
     statement = text(f"INSERT INTO territory_staging ({', '.join(columns)}) "
                      f"VALUES ({', '.join(':' + name for name in columns)})")
-    batch: list[dict[str, Any]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= BATCH:
-            await session.execute(statement, batch)
-            batch = []
-    if batch:
+    while batch := await asyncio.to_thread(lambda: list(islice(rows, BATCH))):
         await session.execute(statement, batch)
 
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Query, Response, UploadFile
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 
 from api.auth.deps import AuthenticatedDep
 from api.auth.errors import InvalidAccessToken
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PayloadTooLarge, problems
+from api.core.http import aggregate_response
 from api.core.schemas import MAX_ID, Page
 from api.territory import service
 from api.territory.errors import (
@@ -41,6 +42,7 @@ Province = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Pr
 Ateco = Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{1,2}){0,2}$", description="ATECO prefix, e.g. 24 or 13.2.")]
 Year = Annotated[int | None, Query(ge=1993, le=2100, description="Declaration year; the latest one when absent.")]
 MappingId = Annotated[int, Path(ge=1, le=MAX_ID)]
+NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
 Upload = Annotated[UploadFile, File(description="The CSV file, UTF-8, in the layout of docs/imports.md.")]
 
 
@@ -74,35 +76,37 @@ async def list_imports(session: ReadSessionDep, actor: AuthenticatedDep,
     return [ImportRead.model_validate(r) for r in await service.import_runs(session, actor=actor, limit=limit)]
 
 
-@router.get("/waste", response_model=WasteStats, summary="Waste produced, by group")
-async def waste(session: ReadSessionDep, group_by: WasteGroupBy = WasteGroupBy.province, year: Year = None,
-                province: Province = None, ateco: Ateco = None,
-                top: Annotated[int, Query(ge=1, le=10, description="Top streams per group.")] = 3) -> WasteStats:
+@router.get("/waste", response_model=WasteStats, summary="Waste produced, by group",
+            responses={**NOT_MODIFIED, **problems()})
+async def waste(request: Request, session: ReadSessionDep, group_by: WasteGroupBy = WasteGroupBy.province,
+                year: Year = None, province: Province = None, ateco: Ateco = None,
+                top: Annotated[int, Query(ge=1, le=10, description="Top streams per group.")] = 3) -> Response:
     """Tonnes produced and managed, hazardous share, declaring firms and top streams per province, ATECO division,
     EWC chapter or cluster; groups of fewer than 3 firms are suppressed."""
-    return WasteStats.model_validate(await service.waste(session, group_by=group_by, year=year,
-                                                         province=_upper(province), ateco=ateco, top=top))
+    return await aggregate_response(request, await service.data_version(session), lambda: service.waste(
+        session, group_by=group_by, year=year, province=_upper(province), ateco=ateco, top=top), WasteStats)
 
 
-@router.get("/topics", response_model=TopicRanking, summary="Environmental topics ranked for a territory")
-async def topics(session: ReadSessionDep, province: Province = None, ateco: Ateco = None,
-                 year: Year = None) -> TopicRanking:
+@router.get("/topics", response_model=TopicRanking, summary="Environmental topics ranked for a territory",
+            responses={**NOT_MODIFIED, **problems()})
+async def topics(request: Request, session: ReadSessionDep, province: Province = None, ateco: Ateco = None,
+                 year: Year = None) -> Response:
     """Waste, by-products, energy, water and certification ranked by the data for a province and/or sector, with
     the figures behind each score and the events planned on it; topics without data are listed unscored."""
-    return TopicRanking.model_validate(await service.topics(session, province=_upper(province), ateco=ateco,
-                                                            year=year, now=datetime.now(UTC)))
+    now = datetime.now(UTC)
+    return await aggregate_response(request, await service.data_version(session, events_from=now), lambda: (
+        service.topics(session, province=_upper(province), ateco=ateco, year=year, now=now)), TopicRanking)
 
 
 @router.get("/symbiosis", response_model=SymbiosisLeads, summary="Industrial symbiosis leads",
-            responses=problems(ClusterNotFoundForLeads))
-async def symbiosis(session: ReadSessionDep,
+            responses={**NOT_MODIFIED, **problems(ClusterNotFoundForLeads)})
+async def symbiosis(request: Request, session: ReadSessionDep,
                     cluster_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None, province: Province = None,
-                    year: Year = None, min_tonnes: Annotated[float, Query(ge=0, le=1e9)] = 10.0) -> SymbiosisLeads:
+                    year: Year = None, min_tonnes: Annotated[float, Query(ge=0, le=1e9)] = 10.0) -> Response:
     """Streams a cluster's (or a province's) firms produce in volume, with the sectors, clusters and firms that
     typically take them as input."""
-    return SymbiosisLeads.model_validate(await service.leads(session, cluster_id=cluster_id,
-                                                             province=_upper(province), year=year,
-                                                             min_tonnes=min_tonnes))
+    return await aggregate_response(request, await service.data_version(session), lambda: service.leads(
+        session, cluster_id=cluster_id, province=_upper(province), year=year, min_tonnes=min_tonnes), SymbiosisLeads)
 
 
 @router.get("/declarations", response_model=Page[WasteDeclarationRead], summary="Firms' declaration lines",

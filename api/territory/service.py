@@ -82,6 +82,26 @@ async def latest_year(session: AsyncSession) -> int | None:
     return await session.scalar(select(func.max(D.year)))
 
 
+# versions ---------------------------------------------------------------------------------------------------------
+def _count_and_latest(table: Any, latest: ColumnElement[Any], *where: ColumnElement[bool]) -> list[Any]:
+    return [select(func.count()).select_from(table).where(*where).scalar_subquery(),
+            select(func.max(latest)).where(*where).scalar_subquery()]
+
+
+async def data_version(session: AsyncSession, *, events_from: datetime | None = None) -> tuple[Any, ...]:
+    """What the aggregates read, in one statement, for their ETag: declarations and register entries change only
+    through an import run (or leave with their firm), firms and clusters by their update time, memberships by
+    count and id, the reference data by count and update; with `events_from`, the events still to come."""
+    parts = [*_count_and_latest(D, D.id), select(func.max(TerritoryImport.id)).scalar_subquery(),
+             *_count_and_latest(O, O.updated_at), *_count_and_latest(Cluster, Cluster.updated_at),
+             *_count_and_latest(ClusterMembership, ClusterMembership.id),
+             select(func.count()).select_from(E).scalar_subquery(),
+             *_count_and_latest(SymbiosisMapping, SymbiosisMapping.updated_at)]
+    if events_from is not None:
+        parts += _count_and_latest(Event, Event.updated_at, or_(Event.ends_at.is_(None), Event.ends_at >= events_from))
+    return tuple((await session.execute(select(*parts))).one())
+
+
 # waste ------------------------------------------------------------------------------------------------------------
 async def waste(session: AsyncSession, *, group_by: WasteGroupBy, year: int | None, province: str | None,
                 ateco: str | None, top: int) -> dict[str, Any]:

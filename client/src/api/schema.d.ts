@@ -22903,6 +22903,13 @@ export interface operations {
                     "application/json": components["schemas"]["WasteStats"];
                 };
             };
+            /** @description Not modified (If-None-Match matched): nothing was computed. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is not valid */
             422: {
                 headers: {
@@ -22949,6 +22956,13 @@ export interface operations {
                     "application/json": components["schemas"]["TopicRanking"];
                 };
             };
+            /** @description Not modified (If-None-Match matched): nothing was computed. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The request is not valid */
             422: {
                 headers: {
@@ -22994,6 +23008,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SymbiosisLeads"];
                 };
+            };
+            /** @description Not modified (If-None-Match matched): nothing was computed. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Cluster not found */
             404: {
