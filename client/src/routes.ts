@@ -25,6 +25,9 @@ export const routes: Route[] = [
   { path: "/clusters/:id", load: () => import("./pages/registry/ClusterPage") },
   { path: "/clusters/:id/edit", load: () => import("./pages/registry/ClusterEditPage"),
     roles: ["region_officer", "cluster_manager"] },
+  // The comparison before the product page, whose ":id" would take "comparison" too.
+  { path: "/products/comparison", load: () => import("./pages/products/ComparisonPage") },
+  { path: "/products/:id", load: () => import("./pages/products/ProductPage") },
   { path: "/map", load: () => import("./pages/map/MapPage"), nav: "map" },
   { path: "/dashboards", load: () => import("./pages/dashboards/DashboardsPage"), nav: "dashboards" },
   { path: "/datasets", load: () => import("./pages/datasets/DatasetsPage"), nav: "datasets" },
@@ -44,6 +47,7 @@ export const routes: Route[] = [
     roles: ["enterprise", "evaluator", "chamber_officer", "region_officer"] },
   { path: "/evaluations", load: () => import("./pages/calls/EvaluationsPage"), nav: "evaluations",
     roles: ["evaluator"] },
+  { path: "/territory", load: () => import("./pages/territory/TerritoryPage"), nav: "territory" },
   { path: "/screening", load: () => import("./pages/screening/ScreeningPage"), nav: "screening",
     roles: ["region_officer"] },
   { path: "/login", load: () => import("./pages/LoginPage") },
@@ -51,7 +55,7 @@ export const routes: Route[] = [
 
 /** The addresses a navigation entry stands for beyond its own: the screens reached from its list. */
 const SECTIONS: Partial<Record<NonNullable<Route["nav"]>, string[]>> = {
-  registry: ["/clusters"],
+  registry: ["/clusters", "/products"],
   calls: ["/applications"],
   resources: ["/emas"],
 };

@@ -16,6 +16,7 @@ export default {
     calls: "Calls",
     evaluations: "Evaluations",
     screening: "Cluster screening",
+    territory: "Territory",
   },
   language: "Language",
   languages: { it: "Italiano", en: "English" },

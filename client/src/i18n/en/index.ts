@@ -6,7 +6,9 @@ import datasets from "./datasets";
 import emas from "./emas";
 import events from "./events";
 import map from "./map";
+import products from "./products";
 import registry from "./registry";
 import screening from "./screening";
+import territory from "./territory";
 
-export default { common, registry, map, dashboards, datasets, events, emas, calls, screening };
+export default { common, registry, map, dashboards, datasets, events, emas, calls, screening, products, territory };

@@ -14,6 +14,7 @@ export default {
     calls: "Bandi",
     evaluations: "Valutazioni",
     screening: "Selezione dei cluster",
+    territory: "Territorio",
   },
   language: "Lingua",
   languages: { it: "Italiano", en: "English" },

@@ -1,5 +1,5 @@
-// A cluster's page: its facts with their sources, members, supply chain both ways, recognitions, and its
-// shared EMAS resources with their validation state.
+// A cluster's page: its facts with their sources, members, supply chain both ways, typical products with
+// their LCA and EPD, recognitions, and its shared EMAS resources with their validation state.
 import { api, type Schemas } from "../../api/client";
 import { Async, Empty, Loading } from "../../components/ui";
 import { useLanguage, useMessages } from "../../i18n";
@@ -8,6 +8,7 @@ import { Link } from "../../lib/router";
 import { hasRole, useSession } from "../../lib/session";
 import { useApi } from "../../lib/useApi";
 import type { PageProps } from "../../routes";
+import { TypicalProducts } from "../products/TypicalProducts";
 import { headcount } from "./headcount";
 
 export default function ClusterPage({ params }: PageProps) {
@@ -61,6 +62,7 @@ export default function ClusterPage({ params }: PageProps) {
           )}
           <Members id={id} />
           <SupplyChain id={id} />
+          <TypicalProducts clusterId={id} />
           <h2>{m.registry.recognitions}</h2>
           {c.recognitions.length === 0 ? <Empty>{m.registry.noRecognitions}</Empty> : (
             <ul>
