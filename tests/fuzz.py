@@ -23,17 +23,15 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import schemathesis
 
-from tests.helpers import free_port, own_database
+from tests.helpers import Served, demo_server, free_port, own_database
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "openapi" / "openapi.json"
-CARTESIO = shutil.which("cartesio") or str(Path(sys.executable).with_name("cartesio"))
 ST = shutil.which("st") or str(Path(sys.executable).with_name("st"))
 PASSWORD = "fuzz-demo-password"
 PROBLEM = "application/problem+json"
@@ -86,12 +84,7 @@ def database(tmp: Path) -> Iterator[str]:
         yield url
 
 
-@dataclass
-class Server:
-    url: str
-    log: Path
-    process: subprocess.Popen
-
+class Server(Served):
     def tokens(self) -> dict[str, str | None]:
         """A bearer token for each role's demo account (None for the anonymous caller)."""
         out: dict[str, str | None] = {}
@@ -106,9 +99,6 @@ class Server:
                 out[role] = answer.json()["access_token"]
         return out
 
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
 
 @contextmanager
 def server(tmp: Path) -> Iterator[Server]:
@@ -122,35 +112,8 @@ def server(tmp: Path) -> Iterator[Server]:
                "CARTESIO_WORKER_IN_PROCESS": "false", "CARTESIO_SMTP_HOST": "",
                "CARTESIO_RATE_LIMIT_PER_SECOND": "0", "CARTESIO_RATE_LIMIT_ANONYMOUS_PER_SECOND": "0",
                "CARTESIO_ACCESS_TOKEN_TTL_SECONDS": "86400", "CARTESIO_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-        for step in (["db", "upgrade"], ["seed", "demo"]):
-            done = subprocess.run([CARTESIO, *step], env=env, capture_output=True, text=True, timeout=600,
-                                  check=False)
-            if done.returncode != 0:
-                raise RuntimeError(f"cartesio {' '.join(step)} failed: {done.stderr}")
-        log_path = tmp / "server.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen([CARTESIO, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                       env=env, stdout=log, stderr=subprocess.STDOUT)
-            base = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        pass
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"the server did not become ready:\n{log_path.read_text()}")
-                    time.sleep(0.3)
-                yield Server(url=base, log=log_path, process=process)
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        with demo_server(tmp, env, port) as served:
+            yield Server(url=served.url, log=served.log, process=served.process)
 
 
 # ---- the long run ------------------------------------------------------------------------------------------

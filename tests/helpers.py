@@ -1,12 +1,19 @@
-"""Assertions shared by the tests."""
+"""Assertions and servers shared by the tests."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import httpx
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -58,3 +65,52 @@ def own_database(tmp: Path, suffix: str) -> Iterator[str]:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
         run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# The command beside the running interpreter (the project's virtual environment), else the one on PATH.
+_BESIDE = Path(sys.executable).with_name("cartesio")
+CARTESIO = str(_BESIDE) if _BESIDE.exists() else (shutil.which("cartesio") or "cartesio")
+
+
+@dataclass
+class Served:
+    url: str
+    log: Path
+    process: subprocess.Popen
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+
+@contextmanager
+def demo_server(tmp: Path, env: dict[str, str], port: int) -> Iterator[Served]:
+    """`cartesio serve` on 127.0.0.1:port with `env`, after `db upgrade` and `seed demo`, once /readyz answers;
+    stopped (terminated, killed if it lingers) on the way out. Its output goes to tmp/server.log."""
+    for step in (["db", "upgrade"], ["seed", "demo"]):
+        done = subprocess.run([CARTESIO, *step], env=env, capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"cartesio {' '.join(step)} failed: {done.stderr}")
+    log_path = tmp / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([CARTESIO, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not become ready:\n{log_path.read_text()}")
+                time.sleep(0.3)
+            yield Served(url=base, log=log_path, process=process)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
