@@ -440,19 +440,7 @@ class AppServer:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(args, cwd=synclib.ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
-        deadline = time.monotonic() + 90
-        while True:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the server exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"the server did not answer /healthz within 90 s:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        synclib.wait_until_healthy(self.proc, self.base, self.log, 90, self.stop)
         # With several workers /healthz answers as soon as the first is up: wait until all of them are.
         deadline = time.monotonic() + 60
         while len(process_tree(self.proc.pid)) < (1 if workers == 1 else workers + 1) and time.monotonic() < deadline:

@@ -223,6 +223,24 @@ class Usage:
 
 # ---- the server ----------------------------------------------------------------------------------------
 
+def wait_until_healthy(proc: subprocess.Popen, base: str, log: Path, seconds: float, stop: Any) -> None:
+    """Return once the server answers /healthz; exit with its log's tail if it dies or does not answer in time
+    (calling `stop` first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop()
+            raise SystemExit(f"the server did not answer /healthz within {seconds:.0f} s:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+
+
 class Server:
     """`python -m uvicorn api.asgi:app` from app_dir, one process, on a loopback port."""
 
@@ -241,19 +259,7 @@ class Server:
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(args, cwd=app_dir, env=app_env(url, self.var_dir, **env), stdout=out,
                                          stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.proc.poll() is not None:
-                raise SystemExit(f"the server exited with {self.proc.returncode}:\n{self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit(f"the server did not answer /healthz within 60 s:\n{self.log.read_text()[-3000:]}")
-            time.sleep(0.2)
+        wait_until_healthy(self.proc, self.base, self.log, 60, self.stop)
 
     @property
     def pid(self) -> int:
