@@ -365,10 +365,10 @@ SIZE_BAND_SQL = """CASE WHEN enterprises_count IS NULL OR enterprises_count < 1 
 # The ceiling: what a DBA would write for the same figures, one statement each, the total as the last row
 # (key NULL). For sector a cluster counts once per NACE division (codes 15.1 and 15.20: once under 15), clusters
 # without a code under "unknown", and the total is the clusters, not the sum of the groups: the distinct clusters
-# of each division from the index on (substr(code, 1, 2), cluster_id), and on the total row the clusters having
-# any code (unknown = total - those).
+# of each division from the index on (division, cluster_id) (the division is the code's first two digits, a column
+# the database computes), and on the total row the clusters having any code (unknown = total - those).
 SECTOR_SQL = """
-SELECT substr(code, 1, 2) AS key, count(DISTINCT cluster_id), NULL::bigint FROM cluster_nace_codes GROUP BY 1
+SELECT division AS key, count(DISTINCT cluster_id), NULL::bigint FROM cluster_nace_codes GROUP BY 1
 UNION ALL SELECT NULL, (SELECT count(*) FROM clusters), (SELECT count(DISTINCT cluster_id) FROM cluster_nace_codes)"""
 # For reference, not the ceiling: what the service ran before the division index, one ordered pass over the code
 # table's key, a division counted at the first of its codes in a cluster, a cluster at its first code.

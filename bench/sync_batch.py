@@ -100,8 +100,10 @@ def post_batch(client: httpx.Client, source: str, records: list[dict[str, Any]],
 # ---- the ceiling ---------------------------------------------------------------------------------------
 
 def columns(conn: psycopg.Connection, table: str, skip: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    # Generated columns (the NACE division) are computed by the server: COPY may not write them.
     rows = conn.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = "
-                        "'public' AND table_name = %s ORDER BY ordinal_position", (table,)).fetchall()
+                        "'public' AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                        (table,)).fetchall()
     return [(name, dtype) for name, dtype in rows if name not in skip]
 
 

@@ -120,6 +120,24 @@ class TestClusterStats:
         assert groups(body) == {"13": 2, "14": 1, "25": 1, "unknown": 1}
         assert body["total"] == 4  # the textile cluster is in two groups, and one cluster
 
+    def test_a_cluster_whose_codes_change_moves_between_divisions(self, client, auth):
+        # Liechtenstein: no other cluster of the suite is there.
+        cluster = new_cluster(client, auth, country="LI", nace=("13.20",))
+        url, params = f"{STATS}/clusters", {"group_by": "sector", "country": "LI"}
+        first = client.get(url, params=params)
+        assert groups(first.json()) == {"13": 1} and first.json()["total"] == 1
+        tag = first.headers["ETag"]
+        moves = (["25.1", "25.99"], {"25": 1}), (["13", "14.1"], {"13": 1, "14": 1}), ([], {"unknown": 1})
+        for nace, expected in moves:
+            changed = client.patch(f"/api/v1/clusters/{cluster}", headers=auth(ADMIN),
+                                   json={"sectors": [{"label": "Settore", "nace": nace}] if nace else []})
+            assert changed.status_code == 200, changed.text
+            after = client.get(url, params=params, headers={"If-None-Match": tag})
+            assert after.status_code == 200 and after.headers["ETag"] != tag
+            assert groups(after.json()) == expected and after.json()["total"] == 1
+            tag = after.headers["ETag"]
+            assert client.get(url, params=params, headers={"If-None-Match": tag}).status_code == 304
+
     def test_filters_combine(self, client, malta):
         def get(**params) -> dict:  # noqa: ANN003
             response = client.get(f"{STATS}/clusters", params=params)

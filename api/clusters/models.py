@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text,
-                        UniqueConstraint, func)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Computed, Date, Float, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.core.db import Base, Timestamped, UTCDateTime, sort_indexes, utcnow
@@ -90,12 +90,12 @@ class ClusterNaceCode(Base):
 
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True)
     code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
+    # The NACE division (the code's first two digits), computed by the database: writers give the code only.
+    division: Mapped[str] = mapped_column(String(2), Computed("substr(code, 1, 2)", persisted=True))
 
 
-# Clusters per NACE division (the sector statistics) read this index alone, in division order; the code itself is
-# in it because PostgreSQL answers from an expression index alone only when it holds the expression's columns.
-Index("ix_cluster_nace_codes_division", func.substr(ClusterNaceCode.code, 1, 2), ClusterNaceCode.cluster_id,
-      ClusterNaceCode.code)
+# Clusters per NACE division (the sector statistics) read this index alone, in division order.
+Index("ix_cluster_nace_codes_division", ClusterNaceCode.division, ClusterNaceCode.cluster_id)
 
 
 class Recognition(Base):

@@ -61,18 +61,43 @@ def model_response(request: Request, model: object, *, schema, etag: str | None 
 AGGREGATE_CACHE_CONTROL = "public, max-age=60"
 
 
+def aggregate_etag(request: Request, version: tuple[Any, ...]) -> str:
+    """A weak ETag from the data version an aggregate reads and the query that asked for it."""
+    key = orjson.dumps([request.url.path, sorted(request.query_params.multi_items()), *version], default=str)
+    return 'W/"stats-' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
+
+
+def _aggregate(tag: str, payload: dict[str, Any], schema: type[BaseModel]) -> Response:
+    body = schema.model_validate(payload).model_dump_json().encode()
+    return json_bytes(body, etag=tag, headers={"Cache-Control": AGGREGATE_CACHE_CONTROL})
+
+
+def _unchanged(tag: str) -> Response:
+    return Response(status_code=304, headers={"ETag": tag, "Cache-Control": AGGREGATE_CACHE_CONTROL})
+
+
 async def aggregate_response(request: Request, version: tuple[Any, ...],
-                             compute: Callable[[], Awaitable[dict[str, Any]]], schema: type[BaseModel], *,
-                             cache_control: str = AGGREGATE_CACHE_CONTROL) -> Response:
+                             compute: Callable[[], Awaitable[dict[str, Any]]], schema: type[BaseModel]) -> Response:
     """Answer an aggregate with an ETag made from its data version and the query.
 
     The version is read first, with one cheap statement; a matching If-None-Match is answered 304 before
     `compute` runs, so a dashboard polling unchanged data costs that statement only.
     """
-    key = orjson.dumps([request.url.path, sorted(request.query_params.multi_items()), *version], default=str)
-    tag = 'W/"stats-' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
-    headers = {"Cache-Control": cache_control}
+    tag = aggregate_etag(request, version)
     if not_modified(request, tag):
-        return Response(status_code=304, headers={"ETag": tag, **headers})
-    body = schema.model_validate(await compute()).model_dump_json().encode()
-    return json_bytes(body, etag=tag, headers=headers)
+        return _unchanged(tag)
+    return _aggregate(tag, await compute(), schema)
+
+
+async def versioned_aggregate_response(
+        request: Request, version: Callable[[], Awaitable[tuple[Any, ...]]],
+        compute: Callable[[], Awaitable[tuple[tuple[Any, ...], dict[str, Any]]]], schema: type[BaseModel]) -> Response:
+    """As `aggregate_response`, for an aggregate whose statement also reads its data version: the version alone
+    is read first only when an If-None-Match may spare the aggregate; the answer's ETag is made from the version
+    read with it, of the same snapshot."""
+    if request.headers.get("if-none-match"):
+        tag = aggregate_etag(request, await version())
+        if not_modified(request, tag):
+            return _unchanged(tag)
+    current, payload = await compute()
+    return _aggregate(aggregate_etag(request, current), payload, schema)

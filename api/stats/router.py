@@ -1,21 +1,16 @@
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import BaseModel
 
 from api.calls.errors import CallNotFound
 from api.calls.schemas import RomeDateTime
 from api.clusters.schemas import ClusterKind
 from api.core.db import ReadSessionDep
 from api.core.errors import problems
-from api.core.etag import not_modified
-from api.core.http import json_bytes
+from api.core.http import aggregate_response, versioned_aggregate_response
 from api.organizations.schemas import OrganizationKind
 from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
 from api.stats import service
@@ -25,7 +20,6 @@ from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
-CACHE_CONTROL = "public, max-age=60"
 NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
 Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT.")]
 Region = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$",
@@ -49,22 +43,6 @@ def cluster_filters(
 ClusterFiltersDep = Annotated[ClusterFilters, Depends(cluster_filters)]
 
 
-async def cached(request: Request, version: tuple[Any, ...], compute: Callable[[], Awaitable[dict[str, Any]]],
-                 schema: type[BaseModel]) -> Response:
-    """Answer an aggregate with an ETag made from its data version (see api/stats/service.py) and the query.
-
-    The version is read first, with one cheap statement; a matching If-None-Match is answered 304 before
-    `compute` runs, so a dashboard polling unchanged data costs that statement only.
-    """
-    key = orjson.dumps([request.url.path, sorted(request.query_params.multi_items()), *version], default=str)
-    tag = 'W/"stats-' + hashlib.blake2b(key, digest_size=12).hexdigest() + '"'
-    headers = {"Cache-Control": CACHE_CONTROL}
-    if not_modified(request, tag):
-        return Response(status_code=304, headers={"ETag": tag, **headers})
-    body = schema.model_validate(await compute()).model_dump_json().encode()
-    return json_bytes(body, etag=tag, headers=headers)
-
-
 @router.get("/clusters", summary="Count clusters by group", response_model=ClusterStats,
             responses={**NOT_MODIFIED, **problems()})
 async def cluster_stats(request: Request, session: ReadSessionDep, filters: ClusterFiltersDep,
@@ -72,8 +50,8 @@ async def cluster_stats(request: Request, session: ReadSessionDep, filters: Clus
                             description="sector: NACE division; size: band of the enterprises count.")]
                         = ClusterGroupBy.country) -> Response:
     """Clusters per NACE division, country, kind or size band of enterprises (see docs/api.md, Statistics)."""
-    return await cached(request, await service.clusters_version(session),
-                        lambda: service.cluster_counts(session, group_by=group_by, filters=filters), ClusterStats)
+    return await versioned_aggregate_response(request, lambda: service.clusters_version(session),
+                           lambda: service.cluster_counts(session, group_by=group_by, filters=filters), ClusterStats)
 
 
 @router.get("/organizations", summary="Organizations by size class and certification",
@@ -88,7 +66,7 @@ async def organization_stats(
     filters = OrganizationFilters(country=country.upper() if country else None,
                                   region=region.upper() if region else None, kind=kind.value if kind else None,
                                   cluster_id=cluster_id)
-    return await cached(request, await service.organizations_version(session),
+    return await aggregate_response(request, await service.organizations_version(session),
                         lambda: service.organization_counts(session, filters=filters), OrganizationStats)
 
 
@@ -99,7 +77,7 @@ async def screening_stats(request: Request, session: ReadSessionDep,
                           ) -> Response:
     """A finished run's counts, each phase's considered, passed, failed, removed and added, outcomes per country."""
     screening = await service.finished_screening(session, screening_id)
-    return await cached(request, (screening.id, screening.finished_at),
+    return await aggregate_response(request, (screening.id, screening.finished_at),
                         lambda: service.screening_funnel(session, screening=screening), ScreeningStats)
 
 
@@ -110,7 +88,7 @@ async def emas_stats(request: Request, session: ReadSessionDep, filters: Cluster
     today = _today()
     # The day is part of the version: a validation expires without any write.
     version = (today, *await service.emas_version(session))
-    return await cached(request, version, lambda: service.emas_counts(session, filters=filters, today=today),
+    return await aggregate_response(request, version, lambda: service.emas_counts(session, filters=filters, today=today),
                         EmasStats)
 
 
@@ -119,7 +97,7 @@ async def emas_stats(request: Request, session: ReadSessionDep, filters: Cluster
 async def call_stats(request: Request, session: ReadSessionDep,
                      call_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The call's id.")]) -> Response:
     """Applications by state, province and category, and each funder's budget against what it has allocated."""
-    return await cached(request, await service.call_version(session, call_id),
+    return await aggregate_response(request, await service.call_version(session, call_id),
                         lambda: service.call_counts(session, call_id=call_id), CallStats)
 
 
@@ -135,6 +113,6 @@ async def event_stats(
     """Per programme output, events planned, held and still scheduled; per topic, the events held with their
     registrations and attendance."""
     now = datetime.now(UTC)
-    return await cached(request, await service.events_version(session, now),
+    return await aggregate_response(request, await service.events_version(session, now),
                         lambda: service.event_counts(session, programme_id=programme_id, start=start, end=end,
                                                      now=now), EventStats)
