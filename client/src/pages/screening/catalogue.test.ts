@@ -31,5 +31,6 @@ group("describe", () => {
     expect(describe({ type: "field", field: "enterprises_count", op: ">=", value: 50 }, w)).toBe("enterprises at least 50");
     expect(describe({ type: "any", of: [{ type: "has", what: "coordinating_body" }, { type: "has", what: "members" }] }, w))
       .toBe("(has: a coordinating body or has: recorded members)");
+    expect(describe({ type: "has", what: "epd" }, w)).toBe("has: a typical product with an EPD in force");
   });
 });
