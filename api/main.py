@@ -217,8 +217,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status == "422":
+                    # A problem with members of its own (a rejected import's rows) keeps its schema.
+                    declared = next((c.get("schema") for c in content.values() if c.get("schema")), None) or {}
+                    own = declared.get("$ref", "").rsplit("/", 1)[-1] not in ("", "HTTPValidationError",
+                                                                               "ProblemDetails")
                     response["description"] = ValidationFailed.title
-                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": declared if own else problem_ref}}
                 elif PROBLEM_MEDIA_TYPE in content and "application/json" in content:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
                 if status == "304":

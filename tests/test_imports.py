@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from api.territory.demo import _vat
+from api.territory.errors import ImportProblem
 from tests.helpers import assert_problem
 
 ADMIN = "admin@cartesio.example"
@@ -105,6 +106,7 @@ class TestBadInput:
         assert rows == [(3, "partita_iva"), (4, "anno"), (5, "codice_eer"), (6, "quantita"), (7, "unita_misura"),
                         (8, "codice_eer")]
         assert answer.json()["error_count"] == 6
+        ImportProblem.model_validate(answer.json())  # the documented shape of the answer
         reasons = " ".join(r["reason"] for r in answer.json()["rows"])
         assert "future" in reasons and "negative" in reasons and "not in the European Waste Catalogue" in reasons
         assert counts(engine) == before

@@ -47,6 +47,8 @@ class Problem(Exception):
     status: ClassVar[int] = 500
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal server error"
+    # The documented body; a problem with members of its own names a subclass of ProblemDetails.
+    model: ClassVar[type[ProblemDetails]] = ProblemDetails
 
     def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None, **extra: Any):
         super().__init__(detail or self.title)
@@ -244,8 +246,10 @@ def problems(*classes: type[Problem]) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each problem type it may answer with, documented in OpenAPI."""
     out: dict[int | str, dict[str, Any]] = {}
     for cls in (*classes, ValidationFailed):
-        entry = out.setdefault(cls.status, {"description": cls.title, "model": ProblemDetails,
+        entry = out.setdefault(cls.status, {"description": cls.title, "model": cls.model,
                                             "content": {PROBLEM_MEDIA_TYPE: {}}})
+        if cls.model is not ProblemDetails:  # its own members are a superset of the common ones
+            entry["model"] = cls.model
         if cls.title not in entry["description"]:
             entry["description"] += f"; {cls.title}"
     return out

@@ -2,13 +2,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.core.errors import Conflict, NotFound, ValidationFailed
+from pydantic import BaseModel, Field
+
+from api.core.errors import Conflict, NotFound, ProblemDetails, ValidationFailed
+
+
+class BadRow(BaseModel):
+    line: int = Field(description="Line of the file, the header being line 1.")
+    column: str | None = Field(description="The column at fault; empty when the whole row is.")
+    reason: str
+
+
+class ImportProblem(ProblemDetails):
+    """A rejected import: the common problem members, and the bad rows."""
+
+    rows: list[BadRow] | None = Field(default=None, description="The bad rows (the first ones, when many).")
+    error_count: int | None = Field(default=None, description="How many rows are bad in all.")
 
 
 class ImportRejected(ValidationFailed):
     """A file with bad rows: nothing was imported; `rows` lists each bad row's line, column and reason."""
 
     slug, title = "import-rejected", "The file was not imported"
+    model = ImportProblem
 
     def __init__(self, detail: str, *, rows: list[dict[str, Any]] | None = None, error_count: int | None = None):
         rows = rows or []

@@ -143,12 +143,24 @@ class TopicRanking(ReadSchema):
     topics: list[TopicScore]
 
 
+class ReceivingCluster(ReadSchema):
+    id: int
+    name: str
+
+
+class ReceivingFirm(ReadSchema):
+    id: int
+    name: str
+    province: str | None
+    ateco_code: str | None
+
+
 class Receiver(ReadSchema):
     nace_code: str
     material: str | None
     illustrative: bool
-    clusters: list[dict[str, int | str]]
-    firms: list[dict[str, int | str | None]]
+    clusters: list[ReceivingCluster] = Field(description="Clusters with a code of the receiving sector.")
+    firms: list[ReceivingFirm] = Field(description="Firms of the receiving sector, those of the province first.")
 
 
 class Lead(ReadSchema):

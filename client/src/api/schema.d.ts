@@ -3594,6 +3594,21 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        /** BadRow */
+        BadRow: {
+            /**
+             * Line
+             * @description Line of the file, the header being line 1.
+             */
+            line: number;
+            /**
+             * Column
+             * @description The column at fault; empty when the whole row is.
+             */
+            column: string | null;
+            /** Reason */
+            reason: string;
+        };
         /** BatchItem */
         BatchItem: {
             /**
@@ -5394,6 +5409,36 @@ export interface components {
             /** Note */
             note: string | null;
         };
+        /**
+         * ImportProblem
+         * @description A rejected import: the common problem members, and the bad rows.
+         */
+        ImportProblem: {
+            /** Type */
+            type: string;
+            /** Title */
+            title: string;
+            /** Status */
+            status: number;
+            /** Detail */
+            detail?: string | null;
+            /** Instance */
+            instance?: string | null;
+            /** Errors */
+            errors?: components["schemas"]["FieldError"][] | null;
+            /**
+             * Rows
+             * @description The bad rows (the first ones, when many).
+             */
+            rows?: components["schemas"]["BadRow"][] | null;
+            /**
+             * Error Count
+             * @description How many rows are bad in all.
+             */
+            error_count?: number | null;
+        } & {
+            [key: string]: unknown;
+        };
         /** ImportRead */
         ImportRead: {
             /** Id */
@@ -6727,14 +6772,34 @@ export interface components {
             material: string | null;
             /** Illustrative */
             illustrative: boolean;
-            /** Clusters */
-            clusters: {
-                [key: string]: number | string;
-            }[];
-            /** Firms */
-            firms: {
-                [key: string]: number | string | null;
-            }[];
+            /**
+             * Clusters
+             * @description Clusters with a code of the receiving sector.
+             */
+            clusters: components["schemas"]["ReceivingCluster"][];
+            /**
+             * Firms
+             * @description Firms of the receiving sector, those of the province first.
+             */
+            firms: components["schemas"]["ReceivingFirm"][];
+        };
+        /** ReceivingCluster */
+        ReceivingCluster: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** ReceivingFirm */
+        ReceivingFirm: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Province */
+            province: string | null;
+            /** Ateco Code */
+            ateco_code: string | null;
         };
         /** RecognitionIn */
         RecognitionIn: {
@@ -22717,7 +22782,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["ImportProblem"];
                 };
             };
             /** @description Too many requests */
@@ -22800,7 +22865,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                    "application/problem+json": components["schemas"]["ImportProblem"];
                 };
             };
             /** @description Too many requests */
