@@ -185,6 +185,8 @@ class TestTopics:
         assert topics[-2:] == ["energy", "water"] or set(topics[-2:]) == {"energy", "water"}
         by_name = {t["topic"]: t for t in body["topics"]}
         assert by_name["energy"]["score"] is None and "no data" in by_name["energy"]["basis"]
+        assert by_name["energy"]["basis_code"] == "no_data_source"
+        assert by_name["waste"]["basis_code"] == "per_firm_tonnes" and body["min_firms"] == 3
         assert by_name["waste"]["score"] > 1  # steel and metalworking firms produce more than the average
         assert by_name["waste"]["figures"]["declaring_firms"] >= 3
         scores = [t["score"] for t in body["topics"] if t["score"] is not None]

@@ -125,12 +125,24 @@ class PlannedEvent(ReadSchema):
     topics: list[str]
 
 
+class TopicBasis(StrEnum):
+    """Why a topic has its score, for a client to say in its own words (`basis` says it in English)."""
+
+    per_firm_tonnes = "per_firm_tonnes"
+    recoverable_share = "recoverable_share"
+    uncertified_share = "uncertified_share"
+    too_few_firms = "too_few_firms"
+    no_registered_firms = "no_registered_firms"
+    no_data_source = "no_data_source"
+
+
 class TopicScore(ReadSchema):
     topic: Topic
     rank: int
     score: float | None = Field(description="1.0 = as the whole data set; higher = more relevant here. None: no "
                                             "data to score it.")
     basis: str = Field(description="How the score is computed, or why there is none.")
+    basis_code: TopicBasis
     figures: dict[str, float | int | None]
     planned_events: list[PlannedEvent]
 
@@ -139,6 +151,7 @@ class TopicRanking(ReadSchema):
     province: str | None
     ateco: str | None
     year: int | None
+    min_firms: int = Field(description="Fewest declaring firms for the waste topics to be scored.")
     demo: bool
     topics: list[TopicScore]
 

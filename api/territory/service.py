@@ -48,6 +48,7 @@ from api.territory.schemas import (
     SymbiosisMappingCreate,
     SymbiosisMappingUpdate,
     Topic,
+    TopicBasis,
     WasteGroupBy,
 )
 from api.training.models import Event
@@ -239,6 +240,7 @@ async def topics(session: AsyncSession, *, province: str | None, ateco: str | No
     all_gap = 1 - all_certified / all_registered if all_registered else None
     scored: list[dict[str, Any]] = [
         {"topic": Topic.waste, "score": _ratio(per_firm, all_per_firm) if enough else None,
+         "basis_code": TopicBasis.per_firm_tonnes if enough else TopicBasis.too_few_firms,
          "basis": "tonnes produced per declaring firm here / the same over all the data of the year"
                   if enough else f"fewer than {MIN_FIRMS} declaring firms: not scored",
          "figures": {"declaring_firms": firms, "tonnes_produced": _tonnes(grams) if enough else None,
@@ -247,19 +249,23 @@ async def topics(session: AsyncSession, *, province: str | None, ateco: str | No
                      "hazardous_share": round(hazardous / grams, 4) if enough and grams else None,
                      "reference_hazardous_share": round(all_hazardous / all_grams, 4) if all_grams else None}},
         {"topic": Topic.by_products, "score": _ratio(share, all_share) if enough else None,
+         "basis_code": TopicBasis.recoverable_share if enough else TopicBasis.too_few_firms,
          "basis": "share of tonnes produced that a sector takes as input (symbiosis mapping) here / the same share "
                   "over all the data" if enough else f"fewer than {MIN_FIRMS} declaring firms: not scored",
          "figures": {"recoverable_tonnes": _tonnes(recoverable) if enough else None,
                      "recoverable_share": round(share, 4) if enough and share is not None else None,
                      "reference_share": round(all_share, 4) if all_share is not None else None}},
         {"topic": Topic.certification, "score": _ratio(gap, all_gap),
+         "basis_code": TopicBasis.uncertified_share if registered else TopicBasis.no_registered_firms,
          "basis": "share of registered firms without EMAS or ISO 14001 here / the same share over all registered "
                   "firms" if registered else "no registered firms here: not scored",
          "figures": {"registered_firms": registered, "certified_firms": certified,
                      "uncertified_share": round(gap, 4) if gap is not None else None,
                      "reference_uncertified_share": round(all_gap, 4) if all_gap is not None else None}},
-        {"topic": Topic.energy, "score": None, "basis": NO_DATA.format(what="energy use"), "figures": {}},
-        {"topic": Topic.water, "score": None, "basis": NO_DATA.format(what="water use"), "figures": {}},
+        {"topic": Topic.energy, "score": None, "basis": NO_DATA.format(what="energy use"),
+         "basis_code": TopicBasis.no_data_source, "figures": {}},
+        {"topic": Topic.water, "score": None, "basis": NO_DATA.format(what="water use"),
+         "basis_code": TopicBasis.no_data_source, "figures": {}},
     ]
     scored.sort(key=lambda t: (t["score"] is None, -(t["score"] or 0)))
     events = await _planned_events(session, now)
@@ -267,7 +273,8 @@ async def topics(session: AsyncSession, *, province: str | None, ateco: str | No
         entry["rank"] = rank
         words = TOPIC_WORDS[entry["topic"]]
         entry["planned_events"] = [e for e in events if any(w in t.lower() for t in e["topics"] for w in words)][:10]
-    return {"province": province, "ateco": ateco, "year": year, "demo": demo, "topics": scored}
+    return {"province": province, "ateco": ateco, "year": year, "min_firms": MIN_FIRMS, "demo": demo,
+            "topics": scored}
 
 
 async def _planned_events(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:

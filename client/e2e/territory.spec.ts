@@ -62,6 +62,8 @@ test("the territory's waste by group, with a group too small to publish", async 
   // The topics are ranked for the province; the symbiosis leads follow it until a cluster is chosen.
   await expect(page.getByText("Classifica per la provincia SO")).toBeVisible();
   await expect(page.getByRole("heading", { name: /^1\. / })).toBeVisible();
+  // Why a topic has no score is said in the page's language: energy and water have no data source.
+  await expect(page.getByText("nessuna fonte di dati per questo tema: non valutato")).toHaveCount(2);
   await expect(page.locator("ul.leads > li").first()).toBeVisible();
 });
 

@@ -7869,6 +7869,12 @@ export interface components {
             /** Attended */
             attended: number;
         };
+        /**
+         * TopicBasis
+         * @description Why a topic has its score, for a client to say in its own words (`basis` says it in English).
+         * @enum {string}
+         */
+        TopicBasis: "per_firm_tonnes" | "recoverable_share" | "uncertified_share" | "too_few_firms" | "no_registered_firms" | "no_data_source";
         /** TopicRanking */
         TopicRanking: {
             /** Province */
@@ -7877,6 +7883,11 @@ export interface components {
             ateco: string | null;
             /** Year */
             year: number | null;
+            /**
+             * Min Firms
+             * @description Fewest declaring firms for the waste topics to be scored.
+             */
+            min_firms: number;
             /** Demo */
             demo: boolean;
             /** Topics */
@@ -7897,6 +7908,7 @@ export interface components {
              * @description How the score is computed, or why there is none.
              */
             basis: string;
+            basis_code: components["schemas"]["TopicBasis"];
             /** Figures */
             figures: {
                 [key: string]: number | null;

@@ -44,6 +44,14 @@ export default {
   score: "Score",
   notScored: "not scored",
   basis: "How it is computed",
+  bases: {
+    per_firm_tonnes: "tonnes produced per declaring firm here, against the same over all the data of the year",
+    recoverable_share: "share of the tonnes produced that a sector takes as input (symbiosis mapping) here, against the same share over all the data",
+    uncertified_share: "share of registered firms without EMAS or ISO 14001 here, against the same share over all registered firms",
+    too_few_firms: "fewer than {n} declaring firms: not scored",
+    no_registered_firms: "no registered firms here: not scored",
+    no_data_source: "no data source for this topic: not scored",
+  } as Record<string, string>,
   plannedEvents: "Events planned on the topic",
   noEvents: "No event planned on the topic.",
   topics: {

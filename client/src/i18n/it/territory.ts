@@ -44,6 +44,14 @@ export default {
   score: "Punteggio",
   notScored: "non valutato",
   basis: "Come è calcolato",
+  bases: {
+    per_firm_tonnes: "tonnellate prodotte per impresa dichiarante qui, rispetto allo stesso valore su tutti i dati dell'anno",
+    recoverable_share: "quota delle tonnellate prodotte che un settore usa come input (mappatura di simbiosi) qui, rispetto alla stessa quota su tutti i dati",
+    uncertified_share: "quota delle imprese registrate senza EMAS né ISO 14001 qui, rispetto alla stessa quota su tutte le imprese registrate",
+    too_few_firms: "meno di {n} imprese dichiaranti: non valutato",
+    no_registered_firms: "nessuna impresa registrata qui: non valutato",
+    no_data_source: "nessuna fonte di dati per questo tema: non valutato",
+  } as Record<string, string>,
   plannedEvents: "Eventi in programma sul tema",
   noEvents: "Nessun evento in programma sul tema.",
   topics: {

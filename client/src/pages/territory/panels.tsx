@@ -137,7 +137,12 @@ export function TopicsPanel({ filters, round }: { filters: Filters; round: numbe
                     {topic.score === null || topic.score === undefined
                       ? <span class="badge">{t.notScored}</span> : number(topic.score, lang, 2)}
                   </p>
-                  <p class="source">{t.basis}: <span lang="en">{topic.basis}</span></p>
+                  <p class="source">
+                    {t.basis}:{" "}
+                    {t.bases[topic.basis_code]
+                      ? fill(t.bases[topic.basis_code], { n: r.min_firms })
+                      : <span lang="en">{topic.basis}</span>}
+                  </p>
                   {Object.keys(topic.figures).length > 0 && (
                     <dl class="facts">
                       {Object.entries(topic.figures).map(([key, value]) => (
