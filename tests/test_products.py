@@ -536,9 +536,12 @@ class TestCriterion:
             "name": f"Distretto {_uid()}", "kind": "industrial_district", "country": "IT", "region_code": "ITI15",
             "sectors": two_sectors}).json()["id"] for _ in range(2))
         make_product(client, auth, with_product, name="Filato")
+        single = client.post("/api/v1/clusters", headers=auth(ADMIN), json={
+            "name": f"Distretto {_uid()}", "kind": "industrial_district", "country": "IT", "region_code": "ITI15",
+            "sectors": two_sectors[:1]}).json()["id"]
         empoli = ids["cluster:empoli-clothing"]
         run = client.post("/api/v1/screenings", headers=auth(OFFICER), json={
-            "criteria_set_id": imagine["id"], "scope": {"cluster_ids": [with_product, without, empoli]}})
+            "criteria_set_id": imagine["id"], "scope": {"cluster_ids": [with_product, without, single, empoli]}})
         assert run.status_code == 200, run.text
         page = client.get(f"/api/v1/screenings/{run.json()['id']}/results", params={"limit": 200}).json()
         specific = "Cluster che producono uno specifico prodotto"
@@ -546,8 +549,10 @@ class TestCriterion:
                for item in page["items"]}
         assert (got[with_product]["outcome"], got[with_product]["explanation"]) == ("pass", "typical product: Filato")
         assert got[without]["outcome"] == "fail"
-        # No product recorded for Empoli: its single declared sector stands in, as before.
-        assert (got[empoli]["outcome"], got[empoli]["explanation"]) == ("pass", "number of sectors 1 = 1")
+        # Without a product recorded, a single declared sector stands in.
+        assert (got[single]["outcome"], got[single]["explanation"]) == ("pass", "number of sectors 1 = 1")
+        assert (got[empoli]["outcome"], got[empoli]["explanation"]) == ("pass",
+                                                                        "typical product: Capi di abbigliamento")
 
     def test_the_catalogue_offers_them(self, client):
         presence = client.get("/api/v1/criteria/catalogue").json()["presence"]
@@ -635,8 +640,22 @@ class TestDemoData:
         assert any(r["indicator"] == "climate_change" and r["unit"] == "kg CO2 eq" for r in study["results"])
         assert product["epds"] == []  # the document says the EPDs are still to be obtained
 
-    @pytest.mark.parametrize("slug", ["empoli-clothing", "santa-croce-tannery", "lucca-footwear"])
-    def test_districts_whose_product_the_document_does_not_name_have_none(self, client, ids, slug):
+    @pytest.mark.parametrize(("slug", "name", "unit"), [("empoli-clothing", "Capi di abbigliamento", "piece"),
+                                                         ("santa-croce-tannery", "Pelle conciata", "m2"),
+                                                         ("lucca-footwear", "Calzature", "pair")])
+    def test_the_other_districts_have_their_product_with_an_illustrative_study(self, client, ids, slug, name, unit):
         items = client.get(f"/api/v1/clusters/{ids['cluster:' + slug]}/products",
                            params={"limit": 200}).json()["items"]
-        assert [p for p in items if p["source"] is not None] == []
+        seeded = [p for p in items if p["source"] is not None]
+        assert [p["name"] for p in seeded] == [name]
+        assert seeded[0]["source"]["document"] == "imagine-replicability" and seeded[0]["epds"] == []
+        studies = seeded[0]["lca_studies"]
+        assert len(studies) == 1 and studies[0]["is_illustrative"] is True
+        assert studies[0]["functional_unit"]["unit"] == unit
+        assert [r["indicator"] for r in studies[0]["results"]] == ["climate_change"]
+
+    def test_leather_and_footwear_are_not_comparable_per_unit(self, client):
+        body = client.get("/api/v1/products/comparison", params={"indicator": "climate_change", "code": "15"}).json()
+        names = {i["product_name"] for i in body["items"]}
+        assert {"Pelle conciata", "Calzature"} <= names
+        assert body["comparable"] is False and any("functional units differ" in r for r in body["reasons"])
