@@ -8,7 +8,7 @@
 service account registers the source), pre-loads 5,000 records with `api.sync.clusters.upsert` and then, for
 each round, takes a batch of 10,000 records (half new, half changed, the records of sync_batch.py) through
 what `POST .../clusters:batch` does: orjson parse, `ClusterRecord.model_validate` of each record (as
-`api.sync.bodies.read_records`), `ensure_source` + `upsert` in one session, commit, the answer's JSON
+`api.sync.bodies.read_records`), `require_source` + `upsert` in one session, commit, the answer's JSON
 (`api.sync.router._result`). Each step is timed, and inside `upsert` every statement
 (`AsyncSession.execute`: SQLAlchemy + driver + server) and, at the driver level, every cursor execution, as
 well as `render`, `content_hash` and `_namespace` (wrapped in this process only; nothing under api/ is
@@ -150,7 +150,7 @@ async def batch_profile(args: argparse.Namespace) -> None:
     from api.auth.principal import Principal
     from api.core.config import Settings
     from api.core.db import Database
-    from api.sync.common import ensure_source
+    from api.sync.common import require_source
     from api.sync.router import _result
     from api.sync.schemas import ClusterRecord
 
@@ -217,6 +217,7 @@ async def batch_profile(args: argparse.Namespace) -> None:
         gc_before = gc_clock.snapshot()
         if profile:
             profile.enable()
+        cpu0 = time.process_time()
         t = time.perf_counter()
         items = orjson.loads(body)
         phases["1 parse body (orjson)"] = time.perf_counter() - t
@@ -229,7 +230,7 @@ async def batch_profile(args: argparse.Namespace) -> None:
         pg0 = synclib.postgres_ticks()
         t = time.perf_counter()
         async with db.sessionmaker() as session:
-            await ensure_source(session, synclib.SOURCE)
+            await require_source(session, synclib.SOURCE)
             t1 = time.perf_counter()
             outcomes = await cs.upsert(session, source=synclib.SOURCE, records=[(r.external_id, r) for r in models],
                                        actor=actor)
@@ -239,12 +240,13 @@ async def batch_profile(args: argparse.Namespace) -> None:
             t3 = time.perf_counter()
         pg2 = synclib.postgres_ticks()
         AsyncSession.execute = original_execute
-        phases["3 ensure_source + session"] = t1 - t
+        phases["3 require_source + session"] = t1 - t
         phases["4 upsert"] = t2 - t1
         phases["5 commit"] = t3 - t2
         t = time.perf_counter()
         answer = _result(outcomes)
         phases["6 answer JSON (_result)"] = time.perf_counter() - t
+        phases["python CPU of steps 1-6"] = time.process_time() - cpu0
         if profile:
             profile.disable()
         gc_after = gc_clock.snapshot()
@@ -278,19 +280,22 @@ async def batch_profile(args: argparse.Namespace) -> None:
                     state["allocations"] += 1
                     if state["allocations"] == 1:
                         mark("upsert: locks, look-ups, slugs, render() + content_hash() of every record")
-                elif kind == "upsert_rows":
-                    mark("upsert: row dicts and document texts built, child rows deleted")
-                    state["statement"] = "INSERT clusters ... ON CONFLICT"
+                elif kind == "write_rows":
+                    mark("upsert: rows and document texts built, child rows deleted")
+                    state["statement"] = "COPY / UPDATE clusters"
                 else:
                     mark(f"upsert: {state['statement']}")
-                    state["statement"] = f"INSERT {a[1].name}" if kind == "insert_rows" else "INSERT changes"
+                    state["statement"] = f"INSERT {a[1].name}" if kind in ("insert_rows", "insert_tuples") \
+                        else "INSERT changes"
                 return await fn(*a, **k)
             return wrapper
 
-        saved = cs.allocate_ids, cs.upsert_rows, cs.insert_rows, changes_service.record_many
-        cs.allocate_ids = before("allocate_ids", cs.allocate_ids)
-        cs.upsert_rows = before("upsert_rows", cs.upsert_rows)
-        cs.insert_rows = before("insert_rows", cs.insert_rows)
+        # (upsert_rows: the clusters' writer of older checkouts, before write_rows)
+        wrapped = [name for name in ("allocate_ids", "write_rows", "upsert_rows", "insert_rows", "insert_tuples")
+                   if hasattr(cs, name)]
+        saved = {name: getattr(cs, name) for name in wrapped}, changes_service.record_many
+        for name in wrapped:
+            setattr(cs, name, before("write_rows" if name == "upsert_rows" else name, getattr(cs, name)))
         changes_service.record_many = before("record_many", changes_service.record_many)
         body = orjson.dumps(batch)
         gc.collect()
@@ -303,7 +308,7 @@ async def batch_profile(args: argparse.Namespace) -> None:
             del items  # read_records returns the models only
             mark("2 validate (the parsed dicts released)")
             async with db.sessionmaker() as session:
-                await ensure_source(session, synclib.SOURCE)
+                await require_source(session, synclib.SOURCE)
                 outcomes = await cs.upsert(session, source=synclib.SOURCE,
                                            records=[(r.external_id, r) for r in models], actor=actor)
                 mark(f"upsert: {state['statement']} (upsert returned)")
@@ -316,7 +321,9 @@ async def batch_profile(args: argparse.Namespace) -> None:
             mark("after the request (garbage collected)")
         finally:
             tracemalloc.stop()
-            cs.allocate_ids, cs.upsert_rows, cs.insert_rows, changes_service.record_many = saved
+            for name, fn in saved[0].items():
+                setattr(cs, name, fn)
+            changes_service.record_many = saved[1]
         for item in batch:
             records[item["external_id"]] = item
         mt = Table(title="Python memory of one batch (tracemalloc; C buffers of libpq not included), MB")
@@ -338,9 +345,13 @@ async def batch_profile(args: argparse.Namespace) -> None:
             from sqlalchemy import text
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             await conn.execute(text("VACUUM ANALYZE"))
-        # As the server does after start-up (api.main lifespan): what lives as long as the process is frozen.
+        # As the server does after start-up (api.main lifespan): what lives as long as the process is frozen,
+        # and with its thresholds, so that the collector's pauses are those of the server.
+        from api.main import GC_THRESHOLD
+
         gc.collect()
         gc.freeze()
+        gc.set_threshold(GC_THRESHOLD, 20, 20)
         if args.gc == "off":
             gc.disable()
         wrap_sync(cs, "render", "py: render()")
@@ -358,6 +369,8 @@ async def batch_profile(args: argparse.Namespace) -> None:
             total = sum(phases[k] for k in phases if k[:1].isdigit())
             console.print(f"round {round_no}: {total:.2f} s = {args.batch / total:,.0f} records/s "
                           f"(upsert {phases['4 upsert']:.2f} s, commit {phases['5 commit']:.2f} s, "
+                          f"Python CPU {phases['python CPU of steps 1-6']:.2f} s, "
+                          f"PostgreSQL CPU {phases['postgres CPU during upsert'] + phases['postgres CPU during commit']:.2f} s, "
                           f"created {phases['created']:.0f}, updated {phases['updated']:.0f})")
         last_calls, last_rows = dict(timer.calls), dict(timer.rows)
         last_cursor_calls, last_cursor_rows = dict(cursor_timer.calls), dict(cursor_timer.rows)
@@ -400,6 +413,8 @@ async def batch_profile(args: argparse.Namespace) -> None:
         ct.add_row("total in AsyncSession.execute (adds SQLAlchemy's compile and parameter processing)",
                    f"{sql_total:.3f}", "", "")
         console.print(ct)
+        console.print(f"Python CPU of steps 1-6 (this process): {med['python CPU of steps 1-6']:.2f} s = "
+                      f"{1e6 * med['python CPU of steps 1-6'] / args.batch:.0f} µs/record")
         console.print(f"PostgreSQL CPU (all backends, /proc): during upsert {med['postgres CPU during upsert']:.2f} s, "
                       f"during commit {med['postgres CPU during commit']:.2f} s")
         gc_total = sum(med[f"gc gen{g} seconds"] for g in range(3))
@@ -441,8 +456,8 @@ CLUSTER_KEEP = ("id", "created_at", "source", "external_id")  # what upsert_rows
 async def sql_whatif(args: argparse.Namespace) -> None:
     """The rows one batch writes, captured from `upsert`, written again in rolled-back transactions:
 
-    * current  - the app's own upsert_rows / insert_rows / record_many and child deletes (SQLAlchemy executemany:
-                 psycopg pipelines one INSERT per row);
+    * current  - api.core.bulk's upsert_rows / insert_rows, record_many and the child deletes (COPY from a few
+                 hundred rows on; the clusters through a temporary table and INSERT ... ON CONFLICT);
     * imv      - the same functions on an engine whose dialect batches executemany into multi-row INSERT ...
                  VALUES of 1000 rows (SQLAlchemy's insertmanyvalues, `use_insertmanyvalues_wo_returning`);
     * unnest   - one INSERT ... SELECT FROM unnest(array per column) per table (psycopg, arrays sent in binary);
@@ -467,10 +482,10 @@ async def sql_whatif(args: argparse.Namespace) -> None:
     import api.changes.service as changes_service
     import api.sync.clusters as cs
     from api.auth.principal import Principal
-    from api.clusters.models import Cluster, ClusterNaceCode, ClusterSector
+    from api.clusters.models import Cluster, ClusterNaceCode, ClusterSector, ClusterSource, Recognition
     from api.core.config import Settings
     from api.core.db import Database, utcnow
-    from api.sync.common import insert_rows, upsert_rows
+    from api.core.bulk import insert_rows, upsert_rows
     from api.sync.schemas import ClusterRecord
     from common import libpq_url
 
@@ -504,8 +519,15 @@ async def sql_whatif(args: argparse.Namespace) -> None:
     # Capture what upsert would write (and roll back): the rows of each table and the replaced clusters.
     captured: dict[str, Any] = {}
 
-    async def cap_upsert_rows(session, table, rows, *, keep=("id", "created_at")):  # noqa: ANN001, ANN202
-        captured["clusters"] = rows
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def cap_update_rows(session, table, columns, rows, *, keep=("id", "created_at")):  # noqa: ANN001, ANN202
+        captured.setdefault("clusters", []).extend(dict(zip(columns, row, strict=True)) for row in rows)
+        yield
+
+    async def cap_insert_tuples(session, table, columns, rows):  # noqa: ANN001, ANN202
+        captured.setdefault(table.name, []).extend(dict(zip(columns, row, strict=True)) for row in rows)
 
     async def cap_insert_rows(session, table, rows):  # noqa: ANN001, ANN202
         captured[table.name] = rows
@@ -513,14 +535,15 @@ async def sql_whatif(args: argparse.Namespace) -> None:
     async def cap_record_many(session, changes):  # noqa: ANN001, ANN202
         captured["changes"] = changes
 
-    saved = cs.upsert_rows, cs.insert_rows, changes_service.record_many
-    cs.upsert_rows, cs.insert_rows, changes_service.record_many = cap_upsert_rows, cap_insert_rows, cap_record_many
+    saved = cs.update_rows, cs.insert_tuples, cs.insert_rows, changes_service.record_many
+    cs.update_rows, cs.insert_tuples, cs.insert_rows, changes_service.record_many = (
+        cap_update_rows, cap_insert_tuples, cap_insert_rows, cap_record_many)
     try:
         async with db.sessionmaker() as session:
             await cs.upsert(session, source=synclib.SOURCE, records=[(r.external_id, r) for r in batch], actor=actor)
             await session.rollback()
     finally:
-        cs.upsert_rows, cs.insert_rows, changes_service.record_many = saved
+        cs.update_rows, cs.insert_tuples, cs.insert_rows, changes_service.record_many = saved
     cluster_rows = captured["clusters"]
     replaced = [r["id"] for r in cluster_rows if r["version"] > 1]
     sector_rows, nace_rows = captured.get("cluster_sectors", []), captured.get("cluster_nace_codes", [])
@@ -531,7 +554,7 @@ async def sql_whatif(args: argparse.Namespace) -> None:
     async def via_sqlalchemy(engine: Any) -> None:
         async with AsyncSession(engine) as session:
             async with session.begin():
-                for table in cs.CHILD_TABLES:
+                for table in (ClusterSector, ClusterNaceCode, Recognition, ClusterSource):
                     for start in range(0, len(replaced), 1000):
                         await session.execute(delete(table).where(table.cluster_id.in_(replaced[start:start + 1000])))
                 await upsert_rows(session, Cluster.__table__, cluster_rows, keep=CLUSTER_KEEP)
@@ -639,7 +662,7 @@ async def sql_whatif(args: argparse.Namespace) -> None:
     variants = {"current": lambda: via_sqlalchemy(db.engine), "imv": lambda: via_sqlalchemy(imv_engine),
                 "unnest": lambda: via_unnest(conn), "copy": lambda: via_copy(conn),
                 "lookups_in": lookups_in_lists, "lookups_any": lambda: lookups_any(conn)}
-    labels = {"current": "writes, current: SQLAlchemy executemany -> psycopg pipeline, one INSERT per row",
+    labels = {"current": "writes, bulk.upsert_rows/insert_rows: COPY (clusters: temp table + INSERT ... ON CONFLICT)",
               "imv": "writes, SQLAlchemy insertmanyvalues: INSERT ... VALUES of 1000 rows",
               "unnest": "writes, one INSERT ... SELECT FROM unnest(arrays) per table",
               "copy": "writes, COPY (clusters via a temp table + INSERT ... ON CONFLICT)",

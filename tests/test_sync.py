@@ -261,32 +261,59 @@ def test_a_batch_may_hand_a_vat_number_from_one_record_to_another(client, servic
     assert client.get(f"/api/v1/sync/lombardia/organizations/{a}").json()["vat_number"] is None
 
 
+def feed_end(client, headers) -> str:  # noqa: ANN001
+    page = client.get("/api/v1/changes", params={"types": "clusters", "limit": 1000}, headers=headers).json()
+    while page["has_more"]:
+        page = client.get("/api/v1/changes", params={"types": "clusters", "since": page["next_cursor"],
+                                                     "limit": 1000}, headers=headers).json()
+    return page["next_cursor"]
+
+
 def test_a_large_batch_takes_the_bulk_path_and_reads_back_exactly(client, service_client, auth, engine):
-    """Past a few hundred rows PostgreSQL writes go through COPY; what is read back must not differ."""
+    """Past a few hundred rows PostgreSQL writes go through COPY, and past as many changed records the stored ones
+    are updated from a staging table; what is read back must not differ."""
     headers = service_client(*LOMBARDIA)
-    records = [{**cluster_record(f"Massivo {i} {uuid.uuid4().hex[:4]}",
+    tag = uuid.uuid4().hex[:8]
+    records = [{**cluster_record(f"Massivo {tag} {i}",
                                  recognitions=[{"kind": "emas_cluster", "name": "EMAS", "issued_date": "2019-03-01"}]),
-                "external_id": _ext()} for i in range(300)]
+                "external_id": _ext()} for i in range(500)]
     first = client.post("/api/v1/sync/lombardia/clusters:batch", json=records, headers=headers).json()
-    assert first["created"] == 300
-    for record in records[:150]:
+    assert first["created"] == 500
+    # 250 changed: all get new tags, the first 100 new sectors too (the others keep theirs untouched).
+    for record in records[:250]:
         record["tags"] = ["seta", "rinnovato"]
+    for record in records[:100]:
         record["sectors"] = [{"label": "Tessile", "nace": ["13", "14.1"]}]
+    since, ours = feed_end(client, auth("admin@cartesio.example")), {r["external_id"] for r in records}
     second = client.post("/api/v1/sync/lombardia/clusters:batch", json=records, headers=headers).json()
-    assert (second["created"], second["updated"], second["unchanged"]) == (0, 150, 150)
-    for item in (second["items"][0], second["items"][200]):
+    assert (second["created"], second["updated"], second["unchanged"]) == (0, 250, 250)
+    for item in (second["items"][0], second["items"][150], second["items"][400]):
         via_id = client.get(f"/api/v1/clusters/{item['id']}").json()
         assert via_id == client.get(f"/api/v1/sync/lombardia/clusters/{item['external_id']}").json()
         assert via_id["version"] == item["version"] and via_id["recognitions"][0]["issued_date"] == "2019-03-01"
+    assert [second["items"][i]["version"] for i in (0, 150, 400)] == [2, 2, 1]
     changed = client.get(f"/api/v1/clusters/{second['items'][0]['id']}").json()
     assert changed["tags"] == ["seta", "rinnovato"] and changed["sectors"][0]["nace"] == ["13", "14.1"]
-    # The search index of NACE codes follows the replaced sectors.
-    found = client.get("/api/v1/clusters", params={"nace": "14.1", "q": "Massivo", "limit": 200}).json()
-    assert {c["id"] for c in found["items"]} >= {i["id"] for i in second["items"][:150]}
+    tags_only = client.get(f"/api/v1/clusters/{second['items'][150]['id']}").json()
+    assert tags_only["tags"] == ["seta", "rinnovato"] and tags_only["sectors"][0]["nace"] == ["13.20"]
+    # The search index of NACE codes follows the replaced sectors, and only those.
+    found = client.get("/api/v1/clusters", params={"nace": "14.1", "q": f"Massivo {tag}", "limit": 200}).json()
+    assert found["next_cursor"] is None
+    found_ids = {c["id"] for c in found["items"]}
+    assert found_ids >= {i["id"] for i in second["items"][:100]}
+    assert not found_ids & {i["id"] for i in second["items"][100:]}
     with engine.connect() as conn:
         sectors = conn.execute(text("SELECT COUNT(*) FROM cluster_sectors WHERE cluster_id = :i"),
                                {"i": changed["id"]}).scalar_one()
-    assert sectors == 1
+        codes = conn.execute(text("SELECT code, division FROM cluster_nace_codes WHERE cluster_id = :i ORDER BY code"),
+                             {"i": changed["id"]}).all()
+    assert sectors == 1 and [tuple(c) for c in codes] == [("13", "13"), ("14.1", "14")]
+    # The feed has one change per changed record, in record order, with the version the answer gave.
+    admin = auth("admin@cartesio.example")
+    page = client.get("/api/v1/changes", params={"types": "clusters", "since": since, "limit": 1000},
+                      headers=admin).json()
+    mine = [(c["id"], c["version"]) for c in page["changes"] if (c["external_id"] or {}).get("id") in ours]
+    assert mine == [(i["id"], i["version"]) for i in second["items"][:250]]
 
 
 def test_batch_over_the_size_limit_is_413_and_changes_nothing(seeded, engine):

@@ -8,12 +8,14 @@ appended to the feed. A record equal to what is stored is left alone: same versi
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
+from operator import attrgetter
 from types import SimpleNamespace
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.principal import Principal
@@ -25,12 +27,9 @@ from api.core.db import as_utc, utc_iso, utcnow
 from api.core.etag import etag
 from api.documents.models import Document
 from api.organizations.models import Organization
-from api.core.bulk import insert_rows, upsert_rows
-from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, chunks,
+from api.core.bulk import insert_rows, insert_tuples, update_rows
+from api.sync.common import (Precondition, RecordErrors, allocate_ids, check_records, check_stored_scope, delete_in,
                              is_in, lock_source, select_in)
-
-CHILD_TABLES = (ClusterSector, ClusterNaceCode, Recognition, ClusterSource)
-
 
 @dataclass
 class Outcome:
@@ -51,6 +50,9 @@ RECORD_COLUMNS = ("slug", "name", "country", "region_code", "region_name", "loca
                   "longitude", "enterprises_count", "enterprises_approximate", "enterprises_note", "employees_count",
                   "employees_approximate", "employees_note", "website", "website_note", "coordinating_body_id",
                   "constitutive_elements", "eco_innovation", "tags", "source", "external_id")
+CLUSTER_COLUMNS = ("id", *RECORD_COLUMNS, "kind", "version", "content_hash", "document", "created_at", "updated_at")
+CLUSTER_KEEP = ("id", "created_at", "source", "external_id")  # what replacing a record leaves as it is
+_record_values = attrgetter(*RECORD_COLUMNS)
 
 
 def _namespace(data: ClusterCreate, *, slug: str, source: str, external_id: str, body: Any,
@@ -65,7 +67,14 @@ def _namespace(data: ClusterCreate, *, slug: str, source: str, external_id: str,
         sources=[SimpleNamespace(document=docs[s.document], locator=s.locator, fields=s.fields)
                  for s in data.sources or []],
     )
-    apply_scalars(ns, data.model_dump(exclude={"slug", "sectors", "recognitions", "sources", "external_id"}))
+    # The model's own field values (a model_dump would copy the whole record, lists and nested models
+    # included, to read a few scalars); the two headcounts as the dicts apply_scalars reads.
+    values = dict(data.__dict__)
+    for prefix in ("enterprises", "employees"):
+        head = values[prefix]
+        if head is not None:
+            values[prefix] = head.__dict__
+    apply_scalars(ns, values)
     return ns
 
 
@@ -111,71 +120,135 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
     slugs = await _slugs(session, source=source, records=records, existing=existing, errors=errors)
     errors.raise_if_any(single=precondition is not None)
 
-    # Render every record, and keep only those that say something new.
-    pending: list[tuple[int, str, ClusterCreate, dict[str, Any], str, Any]] = []
-    outcomes: list[Outcome] = []
-    for index, (external_id, data) in enumerate(records):
+    writer = _Writer(source=source, now=now, docs=docs, keep_documents=keep_documents)
+
+    def prepare(index: int, external_id: str, data: ClusterCreate) -> tuple[SimpleNamespace, dict[str, Any], str]:
         body = bodies.get(data.coordinating_body_id) if data.coordinating_body_id is not None else None
         ns = _namespace(data, slug=slugs[index], source=source, external_id=external_id, body=body, docs=docs,
                         now=now)
         doc = render(ns)
-        digest = content_hash(doc)
-        row = existing.get(external_id)
-        if row is not None and row.content_hash == digest:
-            outcomes.append(Outcome(index, external_id, row.id, row.version, "unchanged"))
-            continue
-        pending.append((index, external_id, data, ns, doc, digest, row))
+        return ns, doc, content_hash(doc)
 
-    new_ids = iter(await allocate_ids(session, "clusters", sum(1 for p in pending if p[-1] is None)))
-    recognition_ids = iter(await allocate_ids(session, "cluster_recognitions",
-                                              sum(len(p[2].recognitions or []) for p in pending)))
-    cluster_rows: list[dict[str, Any]] = []
-    sector_rows: list[dict[str, Any]] = []
-    nace_rows: list[dict[str, Any]] = []
-    recognition_rows: list[dict[str, Any]] = []
-    source_rows: list[dict[str, Any]] = []
-    change_rows: list[dict[str, Any]] = []
-    replaced: list[int] = []
-    for index, external_id, data, ns, doc, digest, row in pending:
-        cluster_id = next(new_ids) if row is None else row.id
+    # The stored records first: those equal to what is stored are left alone, the others replace it.
+    replaced: list[tuple[int, str, ClusterCreate, SimpleNamespace, dict[str, Any], str, Any]] = []
+    fresh: list[int] = []
+    for index, (external_id, data) in enumerate(records):
+        row = existing.get(external_id)
+        if row is None:
+            fresh.append(index)
+            continue
+        ns, doc, digest = prepare(index, external_id, data)
+        if row.content_hash == digest:
+            writer.outcomes.append(Outcome(index, external_id, row.id, row.version, "unchanged"))
+        else:
+            replaced.append((index, external_id, data, ns, doc, digest, row))
+
+    replaced_ids = [item[-1].id for item in replaced]
+    writer.stored_sectors, writer.stored_codes = await _stored_sectors(session, replaced_ids)
+    new_ids = iter(await allocate_ids(session, "clusters", len(fresh)))
+    recognitions = sum(len(item[2].recognitions or []) for item in replaced)
+    recognitions += sum(len(records[index][1].recognitions or []) for index in fresh)
+    writer.recognition_ids = iter(await allocate_ids(session, "cluster_recognitions", recognitions))
+    replaced_rows = [writer.add(*item) for item in replaced]
+    del replaced
+    # While PostgreSQL rewrites the replaced rows, the new records are rendered and every other row is built.
+    async with update_rows(session, Cluster.__table__, CLUSTER_COLUMNS, replaced_rows, keep=CLUSTER_KEEP):
+        new_rows = []
+        for index in fresh:
+            external_id, data = records[index]
+            new_rows.append(writer.add(index, external_id, data, *prepare(index, external_id, data), None,
+                                       cluster_id=next(new_ids)))
+        writer.change_rows.sort(key=lambda change: change[0])
+        change_rows = [change for _, change in writer.change_rows]
+    await insert_tuples(session, Cluster.__table__, CLUSTER_COLUMNS, new_rows)
+    del new_rows
+    for table, ids in ((ClusterSector, writer.resectored), (ClusterNaceCode, writer.reindexed),
+                       (Recognition, replaced_ids), (ClusterSource, replaced_ids)):
+        await delete_in(session, table, table.cluster_id, ids)
+    await insert_tuples(session, ClusterSector.__table__, ("cluster_id", "position", "label", "nace_codes"),
+                        writer.sector_rows)
+    await insert_tuples(session, ClusterNaceCode.__table__, ("cluster_id", "code"), writer.nace_rows)
+    await insert_rows(session, Recognition.__table__, writer.recognition_rows)
+    await insert_rows(session, ClusterSource.__table__, writer.source_rows)
+    # The feed lists the changes in the order of the records.
+    await changes.record_many(session, change_rows)
+    writer.outcomes.sort(key=lambda o: o.index)
+    return writer.outcomes
+
+
+class _Writer:
+    """The rows of the new and replaced records of one call, built one record at a time."""
+
+    def __init__(self, *, source: str, now: Any, docs: dict[str, Any], keep_documents: bool):
+        self.source, self.now, self.docs, self.keep_documents = source, now, docs, keep_documents
+        self.stored_sectors: dict[int, list[tuple[int, str, Any]]] = {}
+        self.stored_codes: dict[int, set[str]] = {}
+        self.recognition_ids: Any = iter(())
+        self.sector_rows: list[tuple] = []
+        self.nace_rows: list[tuple] = []
+        self.recognition_rows: list[dict[str, Any]] = []
+        self.source_rows: list[dict[str, Any]] = []
+        self.change_rows: list[tuple[int, dict[str, Any]]] = []
+        self.outcomes: list[Outcome] = []
+        self.resectored: list[int] = []  # replaced clusters whose sector rows are written again
+        self.reindexed: list[int] = []   # replaced clusters whose NACE index rows are written again
+
+    def add(self, index: int, external_id: str, data: ClusterCreate, ns: SimpleNamespace, doc: dict[str, Any],
+            digest: str, row: Any, *, cluster_id: int | None = None) -> tuple:
+        """The clusters row of a new (row None) or replaced record; its other rows are kept here."""
+        now = self.now
+        if row is not None:
+            cluster_id = row.id
         version = 1 if row is None else row.version + 1
         created_at = now if row is None else row.created_at
-        if row is not None:
-            replaced.append(cluster_id)
         doc["id"], doc["version"] = cluster_id, version
         doc["created_at"] = utc_iso(as_utc(created_at))
         for recognition, data_r in zip(doc["recognitions"], data.recognitions or [], strict=True):
-            recognition["id"] = next(recognition_ids)
-            recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump(),
-                                     "kind": str(data_r.kind)})
+            recognition["id"] = next(self.recognition_ids)
+            self.recognition_rows.append({"id": recognition["id"], "cluster_id": cluster_id, **data_r.model_dump(),
+                                          "kind": str(data_r.kind)})
         text = orjson.dumps(doc).decode()
-        cluster_rows.append({
-            "id": cluster_id, **{name: getattr(ns, name) for name in RECORD_COLUMNS}, "kind": str(ns.kind),
-            "version": version, "content_hash": digest, "document": text, "created_at": created_at, "updated_at": now,
-        })
-        for position, sector in enumerate(doc["sectors"]):
-            sector_rows.append({"cluster_id": cluster_id, "position": position, "label": sector["label"],
-                                "nace_codes": sector["nace"]})
-        nace_rows.extend({"cluster_id": cluster_id, "code": code}
-                         for code in sorted({c for sector in doc["sectors"] for c in sector["nace"]}))
-        source_rows.extend({"cluster_id": cluster_id, "document_id": docs[s.document].id, "locator": s.locator,
-                            "fields": s.fields} for s in data.sources or [])
-        change_rows.append({"resource_type": "clusters", "resource_id": cluster_id,
-                            "event": "created" if row is None else "updated", "version": version,
-                            "document": text, "source": source, "external_id": external_id})
-        outcomes.append(Outcome(index, external_id, cluster_id, version, "created" if row is None else "updated",
-                                text if keep_documents else None))
+        # Sector and NACE rows equal to the stored ones stay as they are (most updates change other fields).
+        sectors = [(position, sector["label"], sector["nace"]) for position, sector in enumerate(doc["sectors"])]
+        if row is None or self.stored_sectors.get(cluster_id, []) != sectors:
+            if row is not None:
+                self.resectored.append(cluster_id)
+            self.sector_rows.extend((cluster_id, *sector) for sector in sectors)
+        codes = {code for sector in doc["sectors"] for code in sector["nace"]}
+        if row is None or self.stored_codes.get(cluster_id, set()) != codes:
+            if row is not None:
+                self.reindexed.append(cluster_id)
+            self.nace_rows.extend((cluster_id, code) for code in sorted(codes))
+        docs = self.docs
+        self.source_rows.extend({"cluster_id": cluster_id, "document_id": docs[s.document].id, "locator": s.locator,
+                                 "fields": s.fields} for s in data.sources or [])
+        event = "created" if row is None else "updated"
+        self.change_rows.append((index, {"resource_type": "clusters", "resource_id": cluster_id, "event": event,
+                                         "version": version, "document": text, "source": self.source,
+                                         "external_id": external_id}))
+        self.outcomes.append(Outcome(index, external_id, cluster_id, version, event,
+                                     text if self.keep_documents else None))
+        return (cluster_id, *_record_values(ns), str(ns.kind), version, digest, text, created_at, now)
 
-    for table in CHILD_TABLES:
-        for chunk in chunks(replaced):
-            await session.execute(delete(table).where(is_in(session, table.cluster_id, chunk)))
-    await upsert_rows(session, Cluster.__table__, cluster_rows, keep=("id", "created_at", "source", "external_id"))
-    for table, rows in ((ClusterSector, sector_rows), (ClusterNaceCode, nace_rows), (Recognition, recognition_rows),
-                        (ClusterSource, source_rows)):
-        await insert_rows(session, table.__table__, rows)
-    await changes.record_many(session, change_rows)
-    outcomes.sort(key=lambda o: o.index)
-    return outcomes
+
+async def _stored_sectors(session: AsyncSession, cluster_ids: list[int]
+                          ) -> tuple[dict[int, list[tuple[int, str, Any]]], dict[int, set[str]]]:
+    """The stored sector rows (position, label, NACE codes) and NACE index codes of the given clusters."""
+    sectors: dict[int, list[tuple[int, str, Any]]] = defaultdict(list)
+    codes: dict[int, set[str]] = defaultdict(set)
+    if not cluster_ids:
+        return sectors, codes
+    # The JSON as text, parsed here: the stored lists only need comparing.
+    for cluster_id, position, label, nace in await select_in(session, lambda chunk: select(
+            ClusterSector.cluster_id, ClusterSector.position, ClusterSector.label,
+            cast(ClusterSector.nace_codes, Text)).where(is_in(session, ClusterSector.cluster_id, chunk))
+            .order_by(ClusterSector.cluster_id, ClusterSector.position), cluster_ids):
+        sectors[cluster_id].append((position, label, orjson.loads(nace) if nace is not None else None))
+    for cluster_id, code in await select_in(session, lambda chunk: select(
+            ClusterNaceCode.cluster_id, ClusterNaceCode.code).where(is_in(session, ClusterNaceCode.cluster_id, chunk)),
+            cluster_ids):
+        codes[cluster_id].add(code)
+    return sectors, codes
 
 
 async def _slugs(session: AsyncSession, *, source: str, records: list[tuple[str, ClusterCreate]],
@@ -198,7 +271,9 @@ async def _slugs(session: AsyncSession, *, source: str, records: list[tuple[str,
         return {row.slug: row.id for row in await select_in(
             session, lambda chunk: select(Cluster.slug, Cluster.id).where(is_in(session, Cluster.slug, chunk)), sorted(candidates))}
 
-    stored = await taken(set(wanted.values()))
+    # Who holds the slugs of the stored records is known already; only the other slugs are looked up.
+    holders = {row.slug: row.id for row in existing.values()}
+    stored = await taken(set(wanted.values()) - holders.keys()) | holders
     used: dict[str, int] = {}
     retry: list[int] = []
     for index, (external_id, _data) in enumerate(records):

@@ -27,7 +27,7 @@ from api.organizations.schemas import OrganizationCreate, OrganizationRead
 from api.sync import clusters as cluster_sync
 from api.sync import organizations as organization_sync
 from api.sync.bodies import read_records
-from api.sync.common import Precondition, UnknownSource, require_source
+from api.sync.common import Precondition, UnknownSource, collector_paused, require_source
 from api.sync.schemas import EXTERNAL_ID_PATTERN, BatchResult, ClusterRecord, OrganizationRecord
 
 router = APIRouter(prefix="/sync/{source}", tags=["sync"])
@@ -136,10 +136,14 @@ async def batch_clusters(request: Request, source: Source, session: SessionDep, 
     field. The answer counts created, updated and unchanged records.
     """
     await require_source(session, source)
-    records = await read_records(request, ClusterRecord, max_records=request.app.state.settings.sync_batch_max_records)
-    pairs = [(r.external_id, r) for r in records]
-    outcomes = await cluster_sync.upsert(session, source=source, records=pairs, actor=actor)
-    return Response(_result(outcomes), media_type="application/json")
+    await request.body()  # received before the pause (kept by the request for read_records)
+    with collector_paused():
+        records = await read_records(request, ClusterRecord,
+                                     max_records=request.app.state.settings.sync_batch_max_records)
+        pairs = [(r.external_id, r) for r in records]
+        outcomes = await cluster_sync.upsert(session, source=source, records=pairs, actor=actor)
+        del records, pairs
+        return Response(_result(outcomes), media_type="application/json")
 
 
 # ---- organizations -----------------------------------------------------------------------------------
@@ -204,8 +208,11 @@ async def batch_organizations(request: Request, source: Source, session: Session
                               actor: AuthenticatedDep) -> Response:
     """As the clusters' batch: up to 10,000 records, JSON array or NDJSON, all or nothing."""
     await require_source(session, source)
-    records = await read_records(request, OrganizationRecord,
-                                 max_records=request.app.state.settings.sync_batch_max_records)
-    pairs = [(r.external_id, r) for r in records]
-    outcomes = await organization_sync.upsert(session, source=source, records=pairs, actor=actor)
-    return Response(_result(outcomes), media_type="application/json")
+    await request.body()  # received before the pause (kept by the request for read_records)
+    with collector_paused():
+        records = await read_records(request, OrganizationRecord,
+                                     max_records=request.app.state.settings.sync_batch_max_records)
+        pairs = [(r.external_id, r) for r in records]
+        outcomes = await organization_sync.upsert(session, source=source, records=pairs, actor=actor)
+        del records, pairs
+        return Response(_result(outcomes), media_type="application/json")
