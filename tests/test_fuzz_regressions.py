@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.helpers import assert_problem
 
@@ -176,3 +177,29 @@ class TestDocumentedAnswers:
         other = client.get(path.format(event_id=event) + "?format=csv", headers=auth("ricerca@cartesio.example"))
         assert_problem(other, 403)
         documented("GET", path, other)
+
+
+class TestNewlineInAPathParameter:
+    """A file name with a newline fell through to the DELETE route of the same prefix: 405, undocumented (the
+    `{filename:path}` pattern stopped at the newline). It reaches the upload, which refuses the name."""
+
+    def test_refused_as_a_bad_name(self, client, auth, engine):
+        with engine.connect() as conn:
+            study_id = conn.execute(text("SELECT min(id) FROM lca_studies")).scalar_one()
+        answer = client.put(f"/api/v1/lca-studies/{study_id}/files/a%0Ab.txt", content=b"plain text",
+                            headers=auth(ADMIN))
+        assert_problem(answer, 422, field="path.filename")
+        documented("PUT", "/api/v1/lca-studies/{study_id}/files/{filename}", answer)
+
+    @pytest.mark.parametrize(("method", "url"), [
+        ("PUT", "/api/v1/emas/resources/1/versions/1/files/a%0Ab.txt"),
+        ("PUT", "/api/v1/applications/1/attachments/a%0Ab.txt"),
+        ("GET", "/api/v1/sync/demo/clusters/a%0Ab"),
+        ("DELETE", "/api/v1/sync/demo/organizations/a%0Ab"),
+    ])
+    def test_every_path_parameter_takes_a_newline(self, client, auth, method, url):
+        # The operation's own answer, whichever it is, not the router's: 405, or 404 for no route at all.
+        answer = client.request(method, url, content=b"plain text", headers=auth(ADMIN))
+        problem = answer.json() if answer.status_code >= 400 else {}
+        assert problem.get("type") != "urn:cartesio:problem:method-not-allowed", answer.text
+        assert not problem.get("detail", "").startswith("No resource at"), answer.text

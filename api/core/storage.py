@@ -67,7 +67,7 @@ def safe_filename(name: str) -> str:
     if (not cleaned or len(cleaned) > 255 or "/" in cleaned or "\\" in cleaned or cleaned in (".", "..")
             or any(ord(c) < 32 or ord(c) == 127 for c in cleaned)):
         raise ValidationFailed("The file name must be a plain name: no folders, no control characters.", errors=[{
-            "field": "header.content-disposition", "message": "not a plain file name", "code": "filename"}])
+            "field": "path.filename", "message": "not a plain file name", "code": "filename"}])
     return cleaned
 
 
