@@ -108,9 +108,14 @@ def demo_server(tmp: Path, env: dict[str, str], port: int) -> Iterator[Served]:
                 time.sleep(0.3)
             yield Served(url=base, log=log_path, process=process)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
+
+
+def stop_process(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Terminate a server the test started, killing it if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -34,7 +34,7 @@ from api.core.logs import (
 )
 from api.core.observability import given_id
 from api.main import create_app
-from tests.helpers import free_port, own_database
+from tests.helpers import free_port, own_database, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CARTESIO = str(Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "cartesio")
@@ -282,13 +282,7 @@ def serve(env: dict[str, str], log: Path, *args: str, processes: int = 1) -> tup
         time.sleep(0.3)
 
 
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+stop = stop_process
 
 
 def test_a_real_servers_log_is_json_with_ids_and_keeps_every_secret_out(server_env: dict[str, str]) -> None:

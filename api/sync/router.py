@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Path, Request, Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.auth.deps import AuthenticatedDep
 from api.auth.errors import InvalidAccessToken
 from api.auth.policy import Action
-from api.auth.principal import Target
+from api.auth.principal import Principal, Target
 from api.clusters import service as clusters_service
 from api.clusters.models import Cluster
 from api.clusters.schemas import ClusterCreate, ClusterRead
@@ -126,6 +127,20 @@ async def delete_cluster(source: Source, external_id: ExternalIdPath, session: S
     return Response(status_code=204)
 
 
+async def _batch(request: Request, source: str, session: AsyncSession, actor: Principal, record_type: Any,
+                 upsert: Any) -> Response:
+    """Read a batch of records and apply them all or none (see the batch operations)."""
+    await require_source(session, source)
+    await request.body()  # received before the pause (kept by the request for read_records)
+    with collector_paused():
+        records = await read_records(request, record_type,
+                                     max_records=request.app.state.settings.sync_batch_max_records)
+        pairs = [(r.external_id, r) for r in records]
+        outcomes = await upsert(session, source=source, records=pairs, actor=actor)
+        del records, pairs
+        return Response(_result(outcomes), media_type="application/json")
+
+
 @router.post("/clusters:batch", summary="Create or replace many clusters", response_model=BatchResult,
              openapi_extra=_batch_body(ClusterRecord),
              responses=problems(*WRITE_PROBLEMS, PayloadTooLarge, UnsupportedMediaType))
@@ -135,15 +150,7 @@ async def batch_clusters(request: Request, source: Source, session: SessionDep, 
     Any invalid record makes the answer 422 listing every bad record by index (and line, for NDJSON) and
     field. The answer counts created, updated and unchanged records.
     """
-    await require_source(session, source)
-    await request.body()  # received before the pause (kept by the request for read_records)
-    with collector_paused():
-        records = await read_records(request, ClusterRecord,
-                                     max_records=request.app.state.settings.sync_batch_max_records)
-        pairs = [(r.external_id, r) for r in records]
-        outcomes = await cluster_sync.upsert(session, source=source, records=pairs, actor=actor)
-        del records, pairs
-        return Response(_result(outcomes), media_type="application/json")
+    return await _batch(request, source, session, actor, ClusterRecord, cluster_sync.upsert)
 
 
 # ---- organizations -----------------------------------------------------------------------------------
@@ -207,12 +214,4 @@ async def delete_organization(source: Source, external_id: ExternalIdPath, sessi
 async def batch_organizations(request: Request, source: Source, session: SessionDep,
                               actor: AuthenticatedDep) -> Response:
     """As the clusters' batch: up to 10,000 records, JSON array or NDJSON, all or nothing."""
-    await require_source(session, source)
-    await request.body()  # received before the pause (kept by the request for read_records)
-    with collector_paused():
-        records = await read_records(request, OrganizationRecord,
-                                     max_records=request.app.state.settings.sync_batch_max_records)
-        pairs = [(r.external_id, r) for r in records]
-        outcomes = await organization_sync.upsert(session, source=source, records=pairs, actor=actor)
-        del records, pairs
-        return Response(_result(outcomes), media_type="application/json")
+    return await _batch(request, source, session, actor, OrganizationRecord, organization_sync.upsert)
