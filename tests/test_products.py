@@ -659,3 +659,7 @@ class TestDemoData:
         names = {i["product_name"] for i in body["items"]}
         assert {"Pelle conciata", "Calzature"} <= names
         assert body["comparable"] is False and any("functional units differ" in r for r in body["reasons"])
+        kinds = {d["kind"]: d for d in body["differences"]}
+        assert kinds["functional_units"]["blocking"] is True
+        assert {"m2", "pair"} <= set(kinds["functional_units"]["values"])
+        assert kinds["illustrative_figures"]["blocking"] is False

@@ -320,6 +320,22 @@ class ProductWithoutResult(ReadSchema):
     cluster_id: int
 
 
+class DifferenceKind(StrEnum):
+    functional_units = "functional_units"
+    system_boundaries = "system_boundaries"
+    methods = "methods"
+    illustrative_figures = "illustrative_figures"
+
+
+class ComparisonDifference(ReadSchema):
+    """One way the compared studies differ, for a client to say in its own words (`reasons` and `notes` say it in
+    English)."""
+
+    kind: DifferenceKind
+    blocking: bool = Field(description="True when it makes the values not comparable.")
+    values: list[str] = Field(description="The differing values, e.g. the units or boundaries met.")
+
+
 class IndicatorComparison(ReadSchema):
     indicator: IndicatorRead
     code: str
@@ -327,6 +343,7 @@ class IndicatorComparison(ReadSchema):
                                          "functional unit within the same system boundary.")
     reasons: list[str] = Field(description="Why they are not comparable (empty when they are).")
     notes: list[str] = Field(description="Differences that do not prevent the comparison, e.g. methods.")
+    differences: list[ComparisonDifference] = Field(description="The reasons and notes as codes with their values.")
     per: str | None = Field(description="The unit the values are normalised to, e.g. 'kg'.")
     items: list[ComparedProduct]
     without_result: list[ProductWithoutResult]

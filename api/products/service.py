@@ -479,18 +479,22 @@ async def compare(session: AsyncSession, *, indicator: str, code: str,
     units = sorted({i["functional_unit"]["unit"] for i in items})
     boundaries = sorted({i["system_boundary"] for i in items})
     methods = sorted({i["method"] for i in items})
-    reasons, notes = [], []
+    reasons, notes, differences = [], [], []
     if len(units) > 1:
         reasons.append("the functional units differ (" + ", ".join(units) + "): a value per kilogram and one per "
                        "square metre, pair or piece measure different things")
+        differences.append({"kind": "functional_units", "blocking": True, "values": units})
     if len(boundaries) > 1:
         reasons.append("the system boundaries differ (" + ", ".join(boundaries) + "): the studies count different "
                        "stages of the life cycle; filter by system_boundary")
+        differences.append({"kind": "system_boundaries", "blocking": True, "values": boundaries})
     if len(methods) > 1:
         notes.append("the impact assessment methods differ (" + ", ".join(methods) + "); the unit is the same, "
                      "but characterisation factors may not be")
+        differences.append({"kind": "methods", "blocking": False, "values": methods})
     if any(i["is_illustrative"] for i in items):
         notes.append("some figures are illustrative, not the results of a study")
+        differences.append({"kind": "illustrative_figures", "blocking": False, "values": []})
     comparable = not reasons
     for item in items:
         per_unit = item.pop("_per_unit")
@@ -502,7 +506,7 @@ async def compare(session: AsyncSession, *, indicator: str, code: str,
     return {
         "indicator": {"key": definition.key, "name": definition.name, "abbreviation": definition.abbreviation,
                       "unit": definition.unit},
-        "code": code, "comparable": comparable, "reasons": reasons, "notes": notes,
+        "code": code, "comparable": comparable, "reasons": reasons, "notes": notes, "differences": differences,
         "per": units[0] if comparable and units else None, "items": items, "without_result": without,
     }
 

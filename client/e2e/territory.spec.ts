@@ -35,6 +35,12 @@ test("a cluster's typical product, its LCA result and the comparison of its kind
   await page.getByRole("button", { name: "Confronta", exact: true }).click();
   await expect(page).toHaveURL(/indicator=water_use/);
   await expect(page.getByRole("row").filter({ hasText: "Tessuto" })).toContainText("150");
+
+  // Leather (per m²) and footwear (per pair) are of one kind but not comparable, and the page says why.
+  await page.goto("/products/comparison?code=15&indicator=climate_change");
+  await expect(page.getByText("I valori non sono confrontabili:")).toBeVisible();
+  await expect(page.getByText(/le unità funzionali sono diverse \(m², paio\)/)).toBeVisible();
+  await expect(page.getByText(/alcuni valori sono illustrativi/)).toBeVisible();
 });
 
 test("the territory's waste by group, with a group too small to publish", async ({ page }) => {

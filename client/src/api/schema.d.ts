@@ -4278,6 +4278,24 @@ export interface components {
             /** Limit */
             limit: number;
         };
+        /**
+         * ComparisonDifference
+         * @description One way the compared studies differ, for a client to say in its own words (`reasons` and `notes` say it in
+         *     English).
+         */
+        ComparisonDifference: {
+            kind: components["schemas"]["DifferenceKind"];
+            /**
+             * Blocking
+             * @description True when it makes the values not comparable.
+             */
+            blocking: boolean;
+            /**
+             * Values
+             * @description The differing values, e.g. the units or boundaries met.
+             */
+            values: string[];
+        };
         /** ComparisonItem */
         ComparisonItem: {
             /** Cluster Id */
@@ -4624,6 +4642,11 @@ export interface components {
             /** Allowed Values */
             allowed_values: string[] | null;
         };
+        /**
+         * DifferenceKind
+         * @enum {string}
+         */
+        DifferenceKind: "functional_units" | "system_boundaries" | "methods" | "illustrative_figures";
         /** DocumentRead */
         DocumentRead: {
             /** Key */
@@ -5484,6 +5507,11 @@ export interface components {
              * @description Differences that do not prevent the comparison, e.g. methods.
              */
             notes: string[];
+            /**
+             * Differences
+             * @description The reasons and notes as codes with their values.
+             */
+            differences: components["schemas"]["ComparisonDifference"][];
             /**
              * Per
              * @description The unit the values are normalised to, e.g. 'kg'.

@@ -60,7 +60,12 @@ export default {
   comparable: "The values are comparable: every study counts the same functional unit within the same system boundary.",
   notComparable: "The values are not comparable:",
   notes: "Worth knowing:",
-  inApiLanguage: "(as the service reports them)",
+  differences: {
+    functional_units: "the functional units differ ({values}): a value per kilogram and one per square metre, pair or piece measure different things",
+    system_boundaries: "the system boundaries differ ({values}): the studies count different stages of the life cycle; choose one boundary",
+    methods: "the impact assessment methods differ ({values}): the unit is the same, the characterisation factors may not be",
+    illustrative_figures: "some figures are illustrative, not the results of a study",
+  } as Record<string, string>,
   noneCompared: "No product with this code reports the indicator.",
   cluster: "Cluster",
   reported: "Value reported",

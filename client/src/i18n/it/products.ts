@@ -61,7 +61,12 @@ export default {
   comparable: "I valori sono confrontabili: ogni studio conta la stessa unità funzionale entro gli stessi confini del sistema.",
   notComparable: "I valori non sono confrontabili:",
   notes: "Da sapere:",
-  inApiLanguage: "(in inglese, come li riporta il servizio)",
+  differences: {
+    functional_units: "le unità funzionali sono diverse ({values}): un valore per chilogrammo e uno per metro quadro, paio o pezzo misurano cose diverse",
+    system_boundaries: "i confini del sistema sono diversi ({values}): gli studi contano fasi diverse del ciclo di vita; scegli un confine",
+    methods: "i metodi di valutazione dell'impatto sono diversi ({values}): l'unità è la stessa, i fattori di caratterizzazione forse no",
+    illustrative_figures: "alcuni valori sono illustrativi, non risultati di uno studio",
+  } as Record<string, string>,
   noneCompared: "Nessun prodotto con questo codice riporta l'indicatore.",
   cluster: "Cluster",
   reported: "Valore riportato",

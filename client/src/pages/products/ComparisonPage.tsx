@@ -2,7 +2,7 @@
 // cluster: each product's latest study reporting it, set side by side per one unit only when the API finds the
 // studies comparable, with its reasons when it does not. The choice lives in the address.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../../api/client";
+import { api, type Schemas } from "../../api/client";
 import type { paths } from "../../api/schema";
 import { Async, Empty, Field, ProblemBox, Select } from "../../components/ui";
 import { fill, useLanguage, useMessages } from "../../i18n";
@@ -61,6 +61,9 @@ export default function ComparisonPage() {
           <Async state={comparison}>
             {(c) => {
               const indicator = name(c.indicator.key, c.indicator.name);
+              const said = (d: Schemas["ComparisonDifference"]) => fill(t.differences[d.kind] ?? d.kind, {
+                values: d.values.map((v) => t.boundaries[v] ?? t.units[v] ?? v).join(", "),
+              });
               const per = c.per ? (t.units[c.per] ?? c.per) : null;
               const drawn = c.comparable && per ? c.items.filter((i) => i.value_per_unit !== null) : [];
               return (
@@ -70,14 +73,14 @@ export default function ComparisonPage() {
                     ? <p class="notice">{t.comparable}</p>
                     : (
                       <div class="problem">
-                        <strong>{t.notComparable}</strong> <span class="source">{t.inApiLanguage}</span>
-                        <ul lang="en">{c.reasons.map((r) => <li key={r}>{r}</li>)}</ul>
+                        <strong>{t.notComparable}</strong>
+                        <ul>{c.differences.filter((d) => d.blocking).map((d) => <li key={d.kind}>{said(d)}</li>)}</ul>
                       </div>
                     ))}
-                  {c.notes.length > 0 && (
+                  {c.differences.some((d) => !d.blocking) && (
                     <p>
-                      <strong>{t.notes}</strong> <span lang="en">{c.notes.join("; ")}</span>{" "}
-                      <span class="source">{t.inApiLanguage}</span>
+                      <strong>{t.notes}</strong>{" "}
+                      {c.differences.filter((d) => !d.blocking).map(said).join("; ")}
                     </p>
                   )}
                   {c.items.length === 0 ? <Empty>{t.noneCompared}</Empty> : (
