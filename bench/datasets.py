@@ -57,7 +57,6 @@ import generate
 import synclib
 from common import libpq_url
 
-from api.core import migrate
 from api.datasets.catalogue import DATASETS
 
 BENCH = Path(__file__).resolve().parent
@@ -163,12 +162,7 @@ FROM organizations
 
 def prepare(url: str, *, clusters: int, organizations: int, recreate: bool) -> dict[str, Any]:
     """The database at head holding exactly `clusters` clusters and `organizations` filled organizations."""
-    generate.ensure_database(url, recreate=recreate)
-    migrate.upgrade(url)
-    drift = generate.schema_drift(url)
-    if drift:
-        raise SystemExit("the database schema differs from the models (migration edited in place?):\n  "
-                         + "\n  ".join(drift) + "\nrun again with --recreate")
+    generate.database_at_head(url, recreate=recreate)
     with psycopg.connect(libpq_url(url)) as conn:
         n_clusters, n_orgs, filled = conn.execute(DATA_SQL).fetchone()
     if (n_clusters, n_orgs) != (clusters, organizations):

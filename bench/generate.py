@@ -501,6 +501,16 @@ def ensure_database(url: str, *, recreate: bool = False) -> None:
             console.print(f"created database [bold]{name}[/]")
 
 
+def database_at_head(url: str, *, recreate: bool = False) -> None:
+    """The database created if missing (or again with recreate), migrated to head, its columns the models'."""
+    ensure_database(url, recreate=recreate)
+    migrate.upgrade(url)
+    drift = schema_drift(url)
+    if drift:
+        raise SystemExit("the database schema differs from the models (migration edited in place?):\n  "
+                         + "\n  ".join(drift) + "\nrun again with --recreate")
+
+
 def schema_drift(url: str, tables: list[str] | None = None) -> list[str]:
     """Differences between the database's columns and the models' (the migration may be edited in place)."""
     import api.models  # noqa: F401

@@ -79,7 +79,6 @@ import generate
 import synclib
 from common import libpq_url
 
-from api.core import migrate
 from api.core.pagination import encode_cursor
 
 console = Console(width=150)
@@ -473,12 +472,7 @@ class AppServer:
 
 def prepare_database(url: str, *, clusters: int, organizations: int, recreate: bool) -> tuple[int, int]:
     """The database at head with the generated registry; returns (clusters, organizations) generated."""
-    generate.ensure_database(url, recreate=recreate)
-    migrate.upgrade(url)
-    drift = generate.schema_drift(url)
-    if drift:
-        raise SystemExit("the database schema differs from the models (migration edited in place?):\n  "
-                         + "\n  ".join(drift) + "\nrun again with --recreate")
+    generate.database_at_head(url, recreate=recreate)
     with psycopg.connect(libpq_url(url)) as conn:
         n_clusters, n_orgs = conn.execute(
             "SELECT (SELECT count(*) FROM clusters WHERE source IS NULL AND id <= %s),"

@@ -30,12 +30,11 @@ import httpx
 import pytest
 import uvicorn
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.engine import make_url
 
 from api.changes import service as changes_service
 from api.changes.models import Change
 from api.core import migrate
-from api.core.config import Settings, normalise_database_url
+from api.core.config import Settings
 from api.core.db import Database, make_sync_engine
 from api.core.identifiers import vat_check_digit_ok
 from api.documents.models import Document
@@ -44,6 +43,7 @@ from api.seed.demo import seed_demo
 from api.sync import mirror
 from api.sync.models import MirrorState
 from tests.conftest import DEMO_PASSWORD
+from tests.helpers import own_database
 
 MIRROR = "mirror"
 ADMIN = "admin@cartesio.example"
@@ -76,29 +76,6 @@ class World:
     http: httpx.Client          # to the source, as its admin
     history: History
     tmp: Path
-
-
-def _database_urls(tmp: Path) -> tuple[list[str], Callable[[], None]]:
-    """Two empty databases of the suite's engine, and how to drop them."""
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        return [f"sqlite:///{tmp / 'source.db'}", f"sqlite:///{tmp / 'mirror.db'}"], lambda: None
-    base = normalise_database_url(base)
-    names = [f"cartesio_mirror_src_{os.getpid()}", f"cartesio_mirror_dst_{os.getpid()}"]
-
-    def run(*statements: str) -> None:
-        admin = make_sync_engine(base, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                for statement in statements:
-                    conn.execute(text(statement))
-        finally:
-            admin.dispose()
-
-    for name in names:
-        run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-    urls = [make_url(base).set(database=name).render_as_string(hide_password=False) for name in names]
-    return urls, lambda: run(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in names))
 
 
 def _prepare(url: str, var_dir: Path, secret: str) -> Settings:
@@ -138,43 +115,43 @@ def _serve(settings: Settings) -> Instance:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("mirror")
-    (source_url, mirror_url), drop = _database_urls(tmp)
     instances: list[Instance] = []
-    try:
-        source_settings = _prepare(source_url, tmp / "source-var", "source-signing-key-" + "s" * 32)
-        mirror_settings = _prepare(mirror_url, tmp / "mirror-var", "mirror-signing-key-" + "m" * 32)
-        # Both instances hold the same demo firms; two registers of different Regions would not both record one
-        # firm's VAT number, and the mirror (rightly) refuses a second holder of a number: the local copies keep
-        # theirs out of the way.
-        engine = make_sync_engine(mirror_url)
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE organizations SET vat_number = NULL WHERE vat_number IS NOT NULL"))
-        engine.dispose()
-        engine = make_sync_engine(source_url)
-        with engine.begin() as conn:
-            conn.execute(Document.__table__.insert().values(key=ONLY_AT_SOURCE, title="Documento della sola sorgente"))
-        engine.dispose()
-        instances.append(_serve(source_settings))
-        instances.append(_serve(mirror_settings))
-        source, mirror_instance = instances
-        with httpx.Client(base_url=source.url, timeout=30) as http:
-            token = http.post("/api/v1/auth/token", data={"grant_type": "password", "username": ADMIN,
-                                                          "password": DEMO_PASSWORD})
-            assert token.status_code == 200, token.text
-            http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-            # Reading the feed needs no more than the reader role.
-            account = http.post("/api/v1/service-accounts", json={"name": "Mirror", "role": "reader"})
-            assert account.status_code == 201, account.text
-            documents = [d["key"] for d in http.get("/api/v1/documents").json()["items"]]
-            assert ONLY_AT_SOURCE in documents
-            history = History(http, random.Random(20261122), documents)
-            history.load()
-            yield World(source=source, mirror=mirror_instance, client_id=account.json()["client_id"],
-                        client_secret=account.json()["client_secret"], http=http, history=history, tmp=tmp)
-    finally:
-        for instance in instances:
-            instance.stop()
-        drop()
+    with own_database(tmp, "mirror_src") as source_url, own_database(tmp, "mirror_dst") as mirror_url:
+        try:
+            source_settings = _prepare(source_url, tmp / "source-var", "source-signing-key-" + "s" * 32)
+            mirror_settings = _prepare(mirror_url, tmp / "mirror-var", "mirror-signing-key-" + "m" * 32)
+            # Both instances hold the same demo firms; two registers of different Regions would not both record
+            # one firm's VAT number, and the mirror (rightly) refuses a second holder of a number: the local
+            # copies keep theirs out of the way.
+            engine = make_sync_engine(mirror_url)
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE organizations SET vat_number = NULL WHERE vat_number IS NOT NULL"))
+            engine.dispose()
+            engine = make_sync_engine(source_url)
+            with engine.begin() as conn:
+                conn.execute(Document.__table__.insert().values(key=ONLY_AT_SOURCE,
+                                                                title="Documento della sola sorgente"))
+            engine.dispose()
+            instances.append(_serve(source_settings))
+            instances.append(_serve(mirror_settings))
+            source, mirror_instance = instances
+            with httpx.Client(base_url=source.url, timeout=30) as http:
+                token = http.post("/api/v1/auth/token", data={"grant_type": "password", "username": ADMIN,
+                                                              "password": DEMO_PASSWORD})
+                assert token.status_code == 200, token.text
+                http.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+                # Reading the feed needs no more than the reader role.
+                account = http.post("/api/v1/service-accounts", json={"name": "Mirror", "role": "reader"})
+                assert account.status_code == 201, account.text
+                documents = [d["key"] for d in http.get("/api/v1/documents").json()["items"]]
+                assert ONLY_AT_SOURCE in documents
+                history = History(http, random.Random(20261122), documents)
+                history.load()
+                yield World(source=source, mirror=mirror_instance, client_id=account.json()["client_id"],
+                            client_secret=account.json()["client_secret"], http=http, history=history, tmp=tmp)
+        finally:
+            for instance in instances:
+                instance.stop()
 
 
 # ---- random history at the source -------------------------------------------------------------------
