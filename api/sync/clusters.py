@@ -233,7 +233,7 @@ class _Writer:
 
 async def _stored_sectors(session: AsyncSession, cluster_ids: list[int]
                           ) -> tuple[dict[int, list[tuple[int, str, Any]]], dict[int, set[str]]]:
-    """The stored sector rows (position, label, NACE codes) and NACE index codes of the given clusters."""
+    """The stored sector rows (position, label, NACE codes) of the given clusters, and the codes they index."""
     sectors: dict[int, list[tuple[int, str, Any]]] = defaultdict(list)
     codes: dict[int, set[str]] = defaultdict(set)
     if not cluster_ids:
@@ -244,10 +244,9 @@ async def _stored_sectors(session: AsyncSession, cluster_ids: list[int]
             cast(ClusterSector.nace_codes, Text)).where(is_in(session, ClusterSector.cluster_id, chunk))
             .order_by(ClusterSector.cluster_id, ClusterSector.position), cluster_ids):
         sectors[cluster_id].append((position, label, orjson.loads(nace) if nace is not None else None))
-    for cluster_id, code in await select_in(session, lambda chunk: select(
-            ClusterNaceCode.cluster_id, ClusterNaceCode.code).where(is_in(session, ClusterNaceCode.cluster_id, chunk)),
-            cluster_ids):
-        codes[cluster_id].add(code)
+    # The NACE index holds the codes of the sectors (every writer derives it from them): no second read.
+    for cluster_id, rows in sectors.items():
+        codes[cluster_id] = {code for _, _, nace in rows for code in nace or ()}
     return sectors, codes
 
 
