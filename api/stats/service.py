@@ -22,6 +22,7 @@ from api.calls import service as calls_service
 from api.calls.errors import CallNotFound
 from api.calls.models import Application, Call, LedgerEntry
 from api.clusters.models import Cluster, ClusterMembership, ClusterNaceCode
+from api.core.versions import Version, read_version, table_version
 from api.emas.models import Adoption, ResourceVersion, SharedResource, Validation
 from api.emas.schemas import ValidationOutcome, VersionStatus
 from api.organizations.models import Organization
@@ -33,8 +34,6 @@ from api.training.models import Attendance, Event, ProgrammeOutput, Registration
 from api.stats.schemas import (SIZE_BANDS, SIZE_CLASSES, VALIDATION_STATES, ClusterFilters, ClusterGroupBy,
                                OrganizationFilters)
 
-Version = tuple[Any, ...]
-
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -42,16 +41,6 @@ def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def _share(count: int, total: int) -> float:
     return round(count / total, 4) if total else 0.0
-
-
-def _table_version(count_of: Any, latest: ColumnElement[Any], *where: ColumnElement[bool]) -> list[Any]:
-    """Row count and the latest value of a column, as scalar subqueries for one SELECT."""
-    return [select(func.count()).select_from(count_of).where(*where).scalar_subquery(),
-            select(func.max(latest)).where(*where).scalar_subquery()]
-
-
-async def _version(session: AsyncSession, *parts: list[Any]) -> Version:
-    return tuple((await session.execute(select(*[column for part in parts for column in part]))).one())
 
 
 # clusters -------------------------------------------------------------------------------------------------------
@@ -81,11 +70,11 @@ def _size_band() -> ColumnElement[str]:
 
 async def clusters_version(session: AsyncSession) -> Version:
     """Clusters' count and latest update; their NACE codes change only with an update of the cluster."""
-    return await _version(session, _clusters_version())
+    return await read_version(session, _clusters_version())
 
 
 def _clusters_version() -> list[Any]:
-    return _table_version(Cluster, Cluster.updated_at)
+    return table_version(Cluster, Cluster.updated_at)
 
 
 async def cluster_counts(session: AsyncSession, *, group_by: ClusterGroupBy,
@@ -151,8 +140,8 @@ async def _sector_counts(session: AsyncSession, clauses: list[ColumnElement[bool
 # organizations --------------------------------------------------------------------------------------------------
 async def organizations_version(session: AsyncSession) -> Version:
     """Organizations' count and latest update; memberships, which are only added and removed, by count and id."""
-    return await _version(session, _table_version(Organization, Organization.updated_at),
-                          _table_version(ClusterMembership, ClusterMembership.id))
+    return await read_version(session, table_version(Organization, Organization.updated_at),
+                          table_version(ClusterMembership, ClusterMembership.id))
 
 
 def _recorded(column: ColumnElement[str | None]) -> ColumnElement[bool]:
@@ -219,10 +208,10 @@ async def screening_funnel(session: AsyncSession, *, screening: Screening) -> di
 async def emas_version(session: AsyncSession) -> Version:
     """Shared resources by count and latest update (a version, a release or a validation updates the resource),
     adoptions and memberships by count and latest id, clusters (their filters and names) as for cluster counts."""
-    return await _version(session, _table_version(SharedResource, SharedResource.updated_at),
-                          _table_version(Adoption, Adoption.id),
-                          _table_version(ClusterMembership, ClusterMembership.id),
-                          _table_version(Cluster, Cluster.updated_at))
+    return await read_version(session, table_version(SharedResource, SharedResource.updated_at),
+                          table_version(Adoption, Adoption.id),
+                          table_version(ClusterMembership, ClusterMembership.id),
+                          table_version(Cluster, Cluster.updated_at))
 
 
 def _latest_validations() -> Any:
@@ -293,8 +282,8 @@ async def call_version(session: AsyncSession, call_id: int) -> Version:
     by count and latest id. 404 when there is no such call."""
     a, ledger = Application, LedgerEntry
     row = (await session.execute(select(
-        Call.version, Call.updated_at, *_table_version(a, a.updated_at, a.call_id == Call.id),
-        *_table_version(ledger, ledger.id, ledger.call_id == Call.id)).where(Call.id == call_id))).first()
+        Call.version, Call.updated_at, *table_version(a, a.updated_at, a.call_id == Call.id),
+        *table_version(ledger, ledger.id, ledger.call_id == Call.id)).where(Call.id == call_id))).first()
     if row is None:
         raise CallNotFound(f"No call with id {call_id}.")
     return tuple(row)
@@ -320,9 +309,9 @@ async def call_counts(session: AsyncSession, *, call_id: int) -> dict[str, Any]:
 async def events_version(session: AsyncSession, now: datetime) -> Version:
     # The hour is part of the version: an event becomes "held" when it ends, without any write.
     return (now.replace(minute=0, second=0, microsecond=0),
-            *await _version(session, _table_version(Event, Event.updated_at),
-                            _table_version(Registration, Registration.id),
-                            _table_version(Attendance, Attendance.checked_at)))
+            *await read_version(session, table_version(Event, Event.updated_at),
+                            table_version(Registration, Registration.id),
+                            table_version(Attendance, Attendance.checked_at)))
 
 
 async def event_counts(session: AsyncSession, *, programme_id: int | None, start: datetime | None,

@@ -25,6 +25,7 @@ from api.auth.policy import Action, Role
 from api.auth.principal import Principal
 from api.clusters.models import Cluster, ClusterMembership, ClusterNaceCode
 from api.core.db import utc_iso
+from api.core.versions import Version, read_version, table_version
 from api.organizations.models import Organization
 from api.territory import imports, reference
 from api.territory.errors import (
@@ -84,23 +85,18 @@ async def latest_year(session: AsyncSession) -> int | None:
 
 
 # versions ---------------------------------------------------------------------------------------------------------
-def _count_and_latest(table: Any, latest: ColumnElement[Any], *where: ColumnElement[bool]) -> list[Any]:
-    return [select(func.count()).select_from(table).where(*where).scalar_subquery(),
-            select(func.max(latest)).where(*where).scalar_subquery()]
-
-
-async def data_version(session: AsyncSession, *, events_from: datetime | None = None) -> tuple[Any, ...]:
+async def data_version(session: AsyncSession, *, events_from: datetime | None = None) -> Version:
     """What the aggregates read, in one statement, for their ETag: declarations and register entries change only
     through an import run (or leave with their firm), firms and clusters by their update time, memberships by
     count and id, the reference data by count and update; with `events_from`, the events still to come."""
-    parts = [*_count_and_latest(D, D.id), select(func.max(TerritoryImport.id)).scalar_subquery(),
-             *_count_and_latest(O, O.updated_at), *_count_and_latest(Cluster, Cluster.updated_at),
-             *_count_and_latest(ClusterMembership, ClusterMembership.id),
+    parts = [*table_version(D, D.id), select(func.max(TerritoryImport.id)).scalar_subquery(),
+             *table_version(O, O.updated_at), *table_version(Cluster, Cluster.updated_at),
+             *table_version(ClusterMembership, ClusterMembership.id),
              select(func.count()).select_from(E).scalar_subquery(),
-             *_count_and_latest(SymbiosisMapping, SymbiosisMapping.updated_at)]
+             *table_version(SymbiosisMapping, SymbiosisMapping.updated_at)]
     if events_from is not None:
-        parts += _count_and_latest(Event, Event.updated_at, or_(Event.ends_at.is_(None), Event.ends_at >= events_from))
-    return tuple((await session.execute(select(*parts))).one())
+        parts += table_version(Event, Event.updated_at, or_(Event.ends_at.is_(None), Event.ends_at >= events_from))
+    return await read_version(session, parts)
 
 
 # waste ------------------------------------------------------------------------------------------------------------
