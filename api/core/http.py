@@ -59,6 +59,8 @@ def model_response(request: Request, model: object, *, schema, etag: str | None 
 
 
 AGGREGATE_CACHE_CONTROL = "public, max-age=60"
+# `responses=` of an operation answered by aggregate_response.
+AGGREGATE_NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
 
 
 def aggregate_etag(request: Request, version: tuple[Any, ...]) -> str:

@@ -10,6 +10,7 @@ from api.calls.schemas import RomeDateTime
 from api.clusters.schemas import ClusterKind
 from api.core.db import ReadSessionDep
 from api.core.errors import problems
+from api.core.http import AGGREGATE_NOT_MODIFIED as NOT_MODIFIED
 from api.core.http import aggregate_response, versioned_aggregate_response
 from api.organizations.schemas import OrganizationKind
 from api.screenings.errors import ScreeningNotFinished, ScreeningNotFound
@@ -20,7 +21,6 @@ from api.core.schemas import MAX_ID
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 
-NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
 Country = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. IT.")]
 Region = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$",
                                      description="NUTS prefix: ITI counts every region under ITI.")]

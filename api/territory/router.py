@@ -9,6 +9,7 @@ from api.auth.deps import AuthenticatedDep
 from api.auth.errors import InvalidAccessToken
 from api.core.db import ReadSessionDep, SessionDep
 from api.core.errors import Forbidden, PayloadTooLarge, problems
+from api.core.http import AGGREGATE_NOT_MODIFIED as NOT_MODIFIED
 from api.core.http import aggregate_response
 from api.core.schemas import MAX_ID, Page
 from api.territory import service
@@ -42,7 +43,6 @@ Province = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="Pr
 Ateco = Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{1,2}){0,2}$", description="ATECO prefix, e.g. 24 or 13.2.")]
 Year = Annotated[int | None, Query(ge=1993, le=2100, description="Declaration year; the latest one when absent.")]
 MappingId = Annotated[int, Path(ge=1, le=MAX_ID)]
-NOT_MODIFIED = {304: {"description": "Not modified (If-None-Match matched): nothing was computed."}}
 Upload = Annotated[UploadFile, File(description="The CSV file, UTF-8, in the layout of docs/imports.md.")]
 
 
