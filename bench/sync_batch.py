@@ -25,6 +25,11 @@ seconds per batch come from /proc. Finally the same kind of batch is sent once a
 
 Results: printed, and written to bench/results/sync-batch-<UTC time>.json. The database is left in place
 (feed_catchup.py reuses it).
+
+Between rounds, untimed, the written tables are VACUUMed, as autovacuum would do on a server with default
+settings (each round leaves far more dead rows than its 20 % threshold: the replaced versions, and the rolled
+back ceiling). `--no-vacuum` leaves them, as a server with autovacuum off would: both the batch and the
+ceiling then slow down round after round as their tables and indexes bloat.
 """
 
 from __future__ import annotations
@@ -51,6 +56,9 @@ import synclib  # noqa: E402
 from common import libpq_url  # noqa: E402
 
 console = Console(width=160)
+# The tables a cluster batch writes (and the ceiling's COPY fills and rolls back).
+WRITTEN_TABLES = ("clusters", "cluster_sectors", "cluster_nace_codes", "cluster_recognitions", "cluster_sources",
+                  "changes")
 ID_SHIFT = 1_000_000_000  # ceiling rows: ids far above the service's (clusters.id is a 32-bit integer)
 
 
@@ -202,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--preload", type=int, default=5_000, help="records loaded before the rounds")
     p.add_argument("--warmup", type=int, default=1_000, help="records of the unmeasured warm-up batch")
     p.add_argument("--no-ndjson", action="store_true", help="skip the NDJSON batch")
+    p.add_argument("--no-vacuum", action="store_true",
+                   help="do not VACUUM the written tables between rounds (what a server with autovacuum off does)")
     p.add_argument("--source", default=synclib.SOURCE)
     p.add_argument("--regions", default=synclib.REGIONS)
     p.add_argument("--server-gc", choices=("default", "stats", "off"), default="default",
@@ -230,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     pg = psycopg.connect(libpq_url(args.database_url), autocommit=True)
     env_info = {"python": platform.python_version(), "kernel": platform.release(),
                 "postgres": pg.execute("SHOW server_version").fetchone()[0],
-                "uvicorn_options": synclib.uvicorn_options(), "git_commit": synclib.git_commit(app_dir)}
+                "uvicorn_options": synclib.uvicorn_options(), "git_commit": synclib.git_commit(app_dir),
+                "vacuum_between_rounds": not args.no_vacuum}
     rounds: list[dict[str, Any]] = []
     ndjson: dict[str, Any] | None = None
     server = synclib.Server(app_dir, args.database_url, args.port, gc_mode=args.server_gc)
@@ -283,7 +294,15 @@ def main(argv: list[str] | None = None) -> int:
                             "ratio": (len(records) / usage.wall) / (len(records) / cu.wall)})
             return row
 
+        def settle() -> None:
+            # Untimed: what autovacuum does between batches on a default server (each round leaves well over
+            # its 20 % threshold of dead rows: the replaced versions, and the ceiling's rolled-back COPY).
+            if not args.no_vacuum:
+                for table in WRITTEN_TABLES:
+                    pg.execute(f"VACUUM {table}")
+
         for round_no in range(1, args.rounds + 1):
+            settle()
             row = one_round(round_no, as_ndjson=False)
             rounds.append(row)
             console.print(
@@ -296,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"; server GC {row['gc_seconds']:.2f} s ({row['gc_collections']} collections per generation)"
                    if "gc_seconds" in row else ""))
         if not args.no_ndjson:
+            settle()
             ndjson = one_round(args.rounds + 1, as_ndjson=True)
             console.print(f"NDJSON: batch {ndjson['seconds']:.2f} s = {ndjson['records_per_s']:,.0f} rec/s "
                           f"(server CPU {ndjson['server_cpu_s']:.2f} s, postgres CPU {ndjson['postgres_cpu_s']:.2f} s)"
