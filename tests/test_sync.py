@@ -224,6 +224,19 @@ class TestBatch:
         records = [{"external_id": str(i)} for i in range(limit + 1)]
         assert_problem(client.post("/api/v1/sync/lombardia/clusters:batch", json=records, headers=headers), 422)
 
+    @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e999"])
+    def test_non_finite_numbers_are_422_and_change_nothing(self, client, service_client, engine, literal):
+        headers = service_client(*LOMBARDIA)
+        good = orjson.dumps({**cluster_record(), "external_id": _ext()})
+        bad = orjson.dumps({**cluster_record(), "external_id": _ext(), "latitude": 45.0})
+        bad = bad.replace(b"45.0", literal)
+        before = counts(engine, "clusters"), counts(engine, "changes")
+        answer = client.post("/api/v1/sync/lombardia/clusters:batch", content=b"[" + good + b"," + bad + b"]",
+                             headers={**headers, "Content-Type": "application/json"})
+        body = assert_problem(answer, 422)
+        assert {e.get("index") for e in body["errors"]} <= {None, 1}
+        assert (counts(engine, "clusters"), counts(engine, "changes")) == before
+
     def test_slug_collisions_get_a_suffix(self, client, service_client):
         headers = service_client(*LOMBARDIA)
         name = f"Omonimo {uuid.uuid4().hex[:6]}"
@@ -334,3 +347,32 @@ def test_batch_over_the_size_limit_is_413_and_changes_nothing(seeded, engine):
                               headers={"Authorization": f"Bearer {token}"})
         assert_problem(answer, 413)
         assert counts(engine, "clusters") == before
+
+
+@pytest.mark.parametrize("ndjson", [False, True])
+def test_too_many_valid_records_are_422_and_change_nothing(seeded, engine, ndjson):
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    small = seeded.model_copy(update={"sync_batch_max_records": 3})
+    with TestClient(create_app(small), raise_server_exceptions=False) as limited:
+        token = limited.post("/api/v1/auth/token", data={
+            "grant_type": "password", "username": "admin@cartesio.example",
+            "password": "demo-password-for-tests"}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        limited.post("/api/v1/service-accounts", headers=headers, json={
+            "name": "SIT quattro", "role": "region_officer", "scopes": ["region:ITC4"], "source": "quattro"})
+        records = [{**cluster_record(), "external_id": _ext()} for _ in range(4)]
+        if ndjson:
+            kwargs = {"content": b"\n".join(orjson.dumps(r) for r in records),
+                      "headers": {**headers, "Content-Type": "application/x-ndjson"}}
+        else:
+            kwargs = {"json": records, "headers": headers}
+        before = counts(engine, "clusters")
+        body = assert_problem(limited.post("/api/v1/sync/quattro/clusters:batch", **kwargs), 422)
+        assert body["errors"] == [{"field": "body", "message": "at most 3 records", "code": "too_long"}]
+        assert counts(engine, "clusters") == before
+        answer = limited.post("/api/v1/sync/quattro/clusters:batch", json=records[:3], headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["created"] == 3
