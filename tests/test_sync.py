@@ -376,3 +376,11 @@ def test_too_many_valid_records_are_422_and_change_nothing(seeded, engine, ndjso
         answer = limited.post("/api/v1/sync/quattro/clusters:batch", json=records[:3], headers=headers)
         assert answer.status_code == 200, answer.text
         assert answer.json()["created"] == 3
+        # Texts full of commas take the batch past the values a record plausibly has, so it is read record
+        # by record: the same answer.
+        wordy = [{**r, "constitutive_elements": ", ".join(["filiera"] * 400)} for r in records[:3]]
+        answer = limited.post("/api/v1/sync/quattro/clusters:batch", json=wordy, headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert (answer.json()["created"], answer.json()["updated"]) == (0, 3)
+        stored = limited.get(f"/api/v1/sync/quattro/clusters/{records[0]['external_id']}", headers=headers).json()
+        assert stored["constitutive_elements"] == wordy[0]["constitutive_elements"]
