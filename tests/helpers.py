@@ -33,6 +33,20 @@ def assert_problem(response, status: int, *, field: str | None = None) -> dict: 
     return body
 
 
+def every_item(client, url: str, params: dict | None = None, *, limit: int = 200) -> list[dict]:  # noqa: ANN001
+    """Every item of a cursor-paged list, however many other tests have added, walked to its end."""
+    items, cursor = [], None
+    for _ in range(10_000):
+        page = client.get(url, params={**(params or {}), "limit": limit, **({"cursor": cursor} if cursor else {})})
+        assert page.status_code == 200, page.text
+        body = page.json()
+        items += body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return items
+    raise AssertionError(f"no end to the pages of {url}")
+
+
 def free_port() -> int:
     """A loopback port nobody listens on now."""
     with socket.socket() as s:

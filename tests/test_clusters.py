@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 CLUSTERS = "/api/v1/clusters"
 
@@ -43,17 +43,7 @@ class TestListClusters:
         # Italian clusters, however many other tests have added: small pages against large ones, both walked
         # to the end, must list the same clusters in the same order.
         def walk(sort: str, limit: int) -> list[int]:
-            seen, cursor = [], None
-            for _ in range(5000):
-                params = {"limit": limit, "sort": sort, "country": "IT"}
-                if cursor:
-                    params["cursor"] = cursor
-                body = client.get(CLUSTERS, params=params).json()
-                seen += [c["id"] for c in body["items"]]
-                cursor = body["next_cursor"]
-                if not cursor:
-                    return seen
-            raise AssertionError(f"no end to the pages of {sort}")
+            return [c["id"] for c in every_item(client, CLUSTERS, {"sort": sort, "country": "IT"}, limit=limit)]
 
         for sort in ("name", "-name", "enterprises", "-enterprises", "employees", "-employees", "id", "-updated_at"):
             everything = walk(sort, 200)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 
 from api.seed.demo import load_registry
 from tests.conftest import run_seed
+from tests.helpers import every_item
 
 
 def cluster(client, ids, slug):  # noqa: ANN001, ANN201
@@ -15,7 +16,7 @@ def cluster(client, ids, slug):  # noqa: ANN001, ANN201
 
 class TestFactSheets:
     def test_all_fifteen_fact_sheets_and_the_tuscan_districts(self, client):
-        items = client.get("/api/v1/clusters", params={"limit": 200}).json()["items"]
+        items = every_item(client, "/api/v1/clusters")
         from_study = [c for c in items if any(s["document"] == "imagine-replicability" for s in c["sources"])]
         sheets = [c for c in from_study if "imagine" not in c["tags"] and "Lucca" not in c["name"]
                   or c["slug"] == "lucca-paper"]

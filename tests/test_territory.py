@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
@@ -193,9 +194,11 @@ class TestTopics:
         assert scores == sorted(scores, reverse=True)
 
     def test_planned_events_are_attached(self, client, auth):
+        # A topic lists its ten soonest events, and other tests plan events of their own: this one comes first.
+        start = (datetime.now(UTC) + timedelta(minutes=30)).replace(microsecond=0)
         created = client.post("/api/v1/events", headers=auth(ADMIN), json={
             "title": "Seminario sottoprodotti", "kind": "seminar", "topics": ["gestione dei sottoprodotti"],
-            "starts_at": "2031-05-05T09:00:00", "ends_at": "2031-05-05T12:00:00", "capacity": 30})
+            "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=3)).isoformat(), "capacity": 30})
         assert created.status_code == 201, created.text
         body = client.get(f"{T}/topics", params={"province": "MI"}).json()
         events = {t["topic"]: [e["id"] for e in t["planned_events"]] for t in body["topics"]}
