@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 ADMIN = "admin@cartesio.example"
 MANAGER = "toscana@cartesio.example"      # a region officer: manages calls, sees its Region's firms
@@ -370,7 +370,7 @@ class TestDocumentsAndReports:
 
 class TestLombardCall:
     def test_the_seeded_call_as_the_document_gives_it(self, client, auth):
-        calls = client.get("/api/v1/calls", params={"limit": 200}).json()["items"]
+        calls = every_item(client, "/api/v1/calls")
         call = next(c for c in calls if c["slug"] == "innovazione-filiere-economia-circolare-lombardia")
         assert call["budget"] == "2000000.00"
         assert sorted((f["role"], f["contribution"]) for f in call["funders"]) == [

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlalchemy import text
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 ADMIN = "admin@cartesio.example"
 OFFICER = "toscana@cartesio.example"
@@ -202,7 +202,7 @@ class TestCriteriaSets:
                                    json={"phases": [{"name": "x", "criteria": [criterion]}]}), 403)
 
     def test_anyone_reads_the_seeded_imagine_set(self, client):
-        sets = client.get("/api/v1/criteria-sets", params={"limit": 200}).json()["items"]
+        sets = every_item(client, "/api/v1/criteria-sets")
         imagine = next(s for s in sets if s["name"] == "Replicabilità dell’approccio EMAS cluster (IMAGINE)")
         version = client.get(f"/api/v1/criteria-sets/{imagine['id']}/versions/1").json()
         assert version["reported_population"] == 1307

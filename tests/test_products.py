@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 from api.core.schemas import Page
 from api.main import create_app
 from api.products.schemas import EpdRead, IndicatorComparison, LcaStudyRead, ProductRead
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 ADMIN = "admin@cartesio.example"
 OFFICER = "toscana@cartesio.example"
@@ -529,7 +529,7 @@ class TestCriterion:
         assert got[expired]["explanation"] == "no EPD in force for a typical product"
 
     def test_the_imagine_specific_product_criterion_reads_the_typical_product(self, client, auth, ids):
-        sets = client.get("/api/v1/criteria-sets", params={"limit": 200}).json()["items"]
+        sets = every_item(client, "/api/v1/criteria-sets")
         imagine = next(s for s in sets if s["name"] == "Replicabilità dell’approccio EMAS cluster (IMAGINE)")
         two_sectors = [{"label": "Tessile", "nace": ["13"]}, {"label": "Abbigliamento", "nace": ["14"]}]
         with_product, without = (client.post("/api/v1/clusters", headers=auth(ADMIN), json={

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from api.core.db import Database
 from api.main import create_app
 from api.screenings import service as screenings
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 ADMIN = "admin@cartesio.example"
 OFFICER = "toscana@cartesio.example"
@@ -230,7 +230,7 @@ class TestImagine:
         with engine.connect() as conn:
             seeded = [row[0] for row in conn.execute(text("SELECT id FROM clusters WHERE source = 'cartesio-seed'"))]
             names = dict(conn.execute(text("SELECT slug, id FROM clusters WHERE source = 'cartesio-seed'")).all())
-        sets = client.get("/api/v1/criteria-sets", params={"limit": 200}).json()["items"]
+        sets = every_item(client, "/api/v1/criteria-sets")
         imagine = next(s["id"] for s in sets if s["name"] == "Replicabilità dell’approccio EMAS cluster (IMAGINE)")
         screening = run(client, auth, imagine, seeded)
         got = results(client, screening["id"])

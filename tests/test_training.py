@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import text
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, every_item
 
 ADMIN = "admin@cartesio.example"
 ORGANIZER = "camera@cartesio.example"     # Unioncamere Lombardia's officer
@@ -314,7 +314,7 @@ class TestProgrammes:
     def test_the_lombard_programme_monitoring(self, client):
         goals = client.get("/api/v1/programmes/goals").json()
         assert {(g["scheme"], g["code"]) for g in goals} >= {("agenda2030", "12.5"), ("snsvs", "III.5")}
-        with_programme = client.get("/api/v1/events", params={"q": "(demo)", "limit": 200}).json()["items"]
+        with_programme = every_item(client, "/api/v1/events", {"q": "(demo)"})
         programme_id = next(e["programme_id"] for e in with_programme if e["programme_id"])
         programme = client.get(f"/api/v1/programmes/{programme_id}").json()
         assert programme["external_resources"] == "150000.00" and programme["internal_resources"] is None
