@@ -27,6 +27,7 @@ from api.core.db import Database
 from api.core.callers import CallerKeys
 from api.core.idempotency import Idempotency
 from api.core.limits import BodySizeLimit
+from api.core.nul import NoNulCharacters
 from api.core.ratelimit import RateLimit
 from api.core.storage import LocalStorage
 from api.core.errors import (PROBLEM_MEDIA_TYPE, BadRequest, FieldError, PayloadTooLarge, Problem, ProblemDetails,
@@ -119,8 +120,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.storage = LocalStorage(settings.resolved_storage_dir)
     install_handlers(app)
-    # The last added runs first: size limit, then rate limit, then idempotency keys, then the app.
+    # The last added runs first: size limit, then rate limit, then idempotency keys, then the NUL check, then
+    # the app.
     callers = CallerKeys(settings)
+    app.add_middleware(NoNulCharacters)
     app.add_middleware(Idempotency, settings=settings, callers=callers)
     app.add_middleware(RateLimit, settings=settings, callers=callers)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,

@@ -111,6 +111,24 @@ class TestBadInput:
         assert "future" in reasons and "negative" in reasons and "not in the European Waste Catalogue" in reasons
         assert counts(engine) == before
 
+    def test_a_nul_character_is_named_by_line_and_column(self, client, auth, engine):
+        before = counts(engine)
+        good = fresh_vat()
+        body = (MUD_HEADER + f"{good};;Ditta;2023;150101;1;t;prodotto;MI\n"
+                + f"{good};;Ditta\x00nascosta;2023;150102;1;t;prodotto;MI\n")
+        answer = upload(client, auth, MUD, body)
+        assert_problem(answer, 422)
+        assert [(r["line"], r["column"]) for r in answer.json()["rows"]] == [(3, "ragione_sociale")]
+        assert "NUL" in answer.json()["rows"][0]["reason"]
+        assert counts(engine) == before
+
+    def test_the_file_name_is_kept_as_a_printable_label(self, client, auth):
+        body = MUD_HEADER + f"{fresh_vat()};;Ditta;2023;150101;1;t;prodotto;MI\n"
+        answer = upload(client, auth, MUD, body, name="mud\x00\x1b" + "x" * 400 + ".csv")
+        assert answer.status_code == 201, answer.text
+        label = answer.json()["filename"]
+        assert label.startswith("mud") and len(label) == 300 and label.isprintable()
+
     def test_the_same_declaration_twice_is_rejected(self, client, auth, engine):
         before = counts(engine)
         vat = fresh_vat()

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import orjson
@@ -225,6 +225,16 @@ async def _integrity_handler(request: Request, exc: IntegrityError) -> Response:
     return render(request, Conflict("The change conflicts with data written at the same time; read again and retry."))
 
 
+async def _data_handler(request: Request, exc: DataError) -> Response:
+    # Text the database cannot hold that slipped past the request checks (api/core/nul.py), e.g. inside an
+    # uploaded file: the statement failed and the transaction is rolled back, so it is the caller's 422.
+    if "NUL" in str(exc.orig):
+        message = "The NUL character (U+0000) is not accepted in text."
+        return render(request, ValidationFailed(message, errors=[
+            {"field": "body", "message": message, "code": "nul_character"}]))
+    return await _unhandled_handler(request, exc)
+
+
 async def _unhandled_handler(request: Request, exc: Exception) -> Response:
     # Never send a trace or SQL to the client; the log keeps it.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -239,6 +249,7 @@ def install_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
+    app.add_exception_handler(DataError, _data_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 

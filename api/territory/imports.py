@@ -107,6 +107,7 @@ class CountingReader(io.RawIOBase):
 
     def __init__(self, raw: IO[bytes], progress: Callable[[int], None] | None):
         self.raw, self.progress = raw, progress
+        self.nul = False  # whether a NUL byte was read: then the rows are searched for it
 
     def readable(self) -> bool:
         return True
@@ -115,6 +116,8 @@ class CountingReader(io.RawIOBase):
         data = self.raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
+        if not self.nul and b"\x00" in data:
+            self.nul = True
         if self.progress is not None and n:
             self.progress(n)
         return n
@@ -259,8 +262,12 @@ def mud_row(row: dict[str, str], catalogue: Catalogue, this_year: int) -> dict[s
 
 
 def read_rows(stream: IO[str], layout: Layout, parse: Callable[[dict[str, str]], dict[str, Any]],
-              errors: list[RowError], counter: list[int]) -> Iterator[dict[str, Any]]:
-    """The good rows of a CSV file, each with its line number; bad ones go to `errors` (all counted in counter[1])."""
+              errors: list[RowError], counter: list[int], source: CountingReader | None = None
+              ) -> Iterator[dict[str, Any]]:
+    """The good rows of a CSV file, each with its line number; bad ones go to `errors` (all counted in counter[1]).
+
+    `source`, the file's byte stream, says whether a NUL byte was read: text cannot hold one, and only then are
+    the rows searched for it."""
     first = stream.readline()
     if not first.strip():
         raise ImportRejected("The file is empty: the first line must name the columns.",
@@ -289,6 +296,11 @@ def read_rows(stream: IO[str], layout: Layout, parse: Callable[[dict[str, str]],
         if len(values) != width:
             _error(errors, counter, RowError(line, None, f"{len(values)} values for {width} columns"))
             continue
+        if source is not None and source.nul:
+            nul = next((name for name, value in zip(header, values, strict=True) if "\x00" in value), None)
+            if nul is not None:
+                _error(errors, counter, RowError(line, nul, "contains the NUL character, which text cannot hold"))
+                continue
         try:
             parsed = parse(dict(zip(header, values, strict=True)))
         except _Bad as bad:
@@ -483,7 +495,8 @@ async def run(session: AsyncSession, *, kind: str, stream: IO[bytes], filename: 
             digest.update(memoryview(buffer)[:n])
             return n
 
-    binary = io.BufferedReader(Hashing(stream, progress), buffer_size=1 << 20)
+    source = Hashing(stream, progress)
+    binary = io.BufferedReader(source, buffer_size=1 << 20)
     textual = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     errors: list[RowError] = []
     counter = [0, 0]
@@ -497,7 +510,7 @@ async def run(session: AsyncSession, *, kind: str, stream: IO[bytes], filename: 
         parse = register_row
     await _create_staging(session, kind)
     try:
-        await _stage(session, kind, read_rows(textual, layout, parse, errors, counter))
+        await _stage(session, kind, read_rows(textual, layout, parse, errors, counter, source))
     except UnicodeDecodeError:
         raise ImportRejected("The file is not UTF-8 text.", rows=[]) from None
     outcome = Outcome(kind=kind, demo=demo)

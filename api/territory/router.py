@@ -50,9 +50,15 @@ def _upper(value: str | None) -> str | None:
     return value.upper() if value else None
 
 
+def _label(filename: str | None) -> str | None:
+    # The name the file was sent with is only shown back: kept printable and within its column, never refused.
+    label = "".join(c for c in filename or "" if c.isprintable()).strip()[:300]
+    return label or None
+
+
 async def _import(kind: str, session: SessionDep, actor: AuthenticatedDep, file: UploadFile) -> ImportRead:
     return ImportRead.model_validate(await service.run_import(session, kind=kind, stream=file.file,
-                                                              filename=file.filename, actor=actor))
+                                                              filename=_label(file.filename), actor=actor))
 
 
 @router.post("/imports/registro-imprese", status_code=201, response_model=ImportRead,
