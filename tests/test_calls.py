@@ -140,6 +140,18 @@ class TestApplications:
         late = new_application(client, auth, closed["id"])
         assert_problem(client.post(f"/api/v1/applications/{late['id']}/submit", headers=auth(ENTERPRISE)), 409)
 
+    @pytest.mark.parametrize(("change", "field"), [
+        ({"funders": [{"key": "r" * 61, "name": "Regione", "role": "region", "contribution": "10000.00"}]},
+         "body.funders.0.key"),
+        ({"criteria": [{"code": "c" * 41, "name": "Qualità", "weight": "1", "max_score": "10"}]},
+         "body.criteria.0.code"),
+    ])
+    def test_keys_longer_than_stored_are_422(self, client, auth, change, field):
+        before = len(every_item(client, "/api/v1/calls"))
+        assert_problem(client.post("/api/v1/calls", headers=auth(MANAGER), json=call_body(**change)), 422,
+                       field=field)
+        assert len(every_item(client, "/api/v1/calls")) == before
+
     def test_amounts_are_checked(self, client, auth):
         call = new_call(client, auth)
         for requested, field in (("1000.01", "body.requested"), ("-5.00", "body.requested"),

@@ -187,9 +187,22 @@ def test_webhooks_are_private_to_their_owner(client, service_client, auth, recei
     {"url": "ftp://example.org/x", "event_types": ["cluster.created"]},
     {"url": "http://127.0.0.1:9/x", "event_types": ["volcano.erupted"]},
     {"url": "http://127.0.0.1:9/x", "event_types": []},
+    {"url": "http://127.0.0.1:9/?q=" + "a" * 1990, "event_types": ["*"]},  # 2001 characters once normalised
+    {"url": "http://127.0.0.1:9/x?" + "a" * 2000, "event_types": ["*"]},
 ])
 def test_bad_subscriptions_are_422(client, service_client, body):
-    assert_problem(client.post("/api/v1/webhooks", headers=service_client("lombardia", "ITC4"), json=body), 422)
+    headers = service_client("lombardia", "ITC4")
+    before = client.get("/api/v1/webhooks", headers=headers).json()["items"]
+    assert_problem(client.post("/api/v1/webhooks", headers=headers, json=body), 422)
+    assert client.get("/api/v1/webhooks", headers=headers).json()["items"] == before
+
+
+def test_the_longest_url_is_kept_whole(client, service_client):
+    url = "http://127.0.0.1:9/hook?" + "a" * (2000 - len("http://127.0.0.1:9/hook?"))
+    made = client.post("/api/v1/webhooks", headers=service_client("lombardia", "ITC4"),
+                       json={"url": url, "event_types": ["*"]})
+    assert made.status_code == 201, made.text
+    assert made.json()["url"] == url
 
 
 def test_private_targets_are_refused_when_not_allowed(client, service_client, seeded, receiver):

@@ -18,6 +18,9 @@ Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_in
 Share = Annotated[Decimal, Field(gt=0, le=1, max_digits=6, decimal_places=4)]
 Score = Annotated[Decimal, Field(ge=0, max_digits=8, decimal_places=3, allow_inf_nan=False)]
 Slug = Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+# Shorter keys, within their columns.
+FunderKey = Annotated[Slug, Field(max_length=60)]
+CriterionCode = Annotated[Slug, Field(max_length=40)]
 
 
 def cents(amount: Decimal | None) -> int | None:
@@ -66,7 +69,7 @@ class FunderRole(StrEnum):
 
 
 class FunderIn(InputSchema):
-    key: Slug
+    key: FunderKey
     name: str = Field(min_length=1, max_length=300)
     role: FunderRole
     provinces: list[ProvinceCode] = Field(default_factory=list, max_length=20)
@@ -113,7 +116,7 @@ class CallPhaseIn(InputSchema):
 
 
 class CriterionIn(InputSchema):
-    code: Slug
+    code: CriterionCode
     name: str = Field(min_length=1, max_length=300)
     weight: Annotated[Decimal, Field(gt=0, max_digits=8, decimal_places=4)]
     max_score: Score

@@ -3,12 +3,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AfterValidator, AnyHttpUrl, Field, UrlConstraints, field_validator
 
 from api.changes.service import EVENTS, RESOURCE_TYPES
 from api.core.schemas import InputSchema, ReadSchema
 
 EVENT_TYPES = tuple(f"{singular}.{event}" for singular in RESOURCE_TYPES.values() for event in EVENTS)
+URL_MAX_LENGTH = 2000  # the column's
+
+
+def _fits(url: AnyHttpUrl) -> AnyHttpUrl:
+    # Measured as stored: the normalised form may be a character longer than what was sent.
+    if len(str(url)) > URL_MAX_LENGTH:
+        raise ValueError(f"the URL is longer than {URL_MAX_LENGTH} characters")
+    return url
+
+
+DeliveryUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=URL_MAX_LENGTH), AfterValidator(_fits)]
 EventPattern = Annotated[str, Field(min_length=1, max_length=64, examples=["cluster.updated", "organization.*"])]
 
 
@@ -23,7 +34,7 @@ def check_event_types(values: list[str]) -> list[str]:
 
 
 class WebhookCreate(InputSchema):
-    url: AnyHttpUrl = Field(description="Where deliveries are POSTed (http or https).")
+    url: DeliveryUrl = Field(description="Where deliveries are POSTed (http or https), at most 2000 characters.")
     event_types: list[EventPattern] = Field(min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
 
@@ -34,7 +45,7 @@ class WebhookCreate(InputSchema):
 
 
 class WebhookUpdate(InputSchema):
-    url: AnyHttpUrl | None = None
+    url: DeliveryUrl | None = None
     event_types: list[EventPattern] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
     is_active: bool | None = None

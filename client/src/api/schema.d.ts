@@ -8238,7 +8238,7 @@ export interface components {
             /**
              * Url
              * Format: uri
-             * @description Where deliveries are POSTed (http or https).
+             * @description Where deliveries are POSTed (http or https), at most 2000 characters.
              */
             url: string;
             /** Event Types */
