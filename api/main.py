@@ -217,6 +217,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                     "description": TooManyRequests.title, "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                     "content": {PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}})
             _document_cross_cutting_problems(operation, problem_ref)
+            if route.startswith(API_PREFIX):
+                # A NUL character anywhere in the request is refused before routing (api/core/nul.py).
+                operation["responses"].setdefault("422", {"description": ValidationFailed.title, "content": {
+                    PROBLEM_MEDIA_TYPE: {"schema": problem_ref}}})
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if status == "422":

@@ -203,3 +203,18 @@ class TestNewlineInAPathParameter:
         problem = answer.json() if answer.status_code >= 400 else {}
         assert problem.get("type") != "urn:cartesio:problem:method-not-allowed", answer.text
         assert not problem.get("detail", "").startswith("No resource at"), answer.text
+
+
+class TestNulInAQuery:
+    """Found against PostgreSQL only: a search with a NUL character reached the database, whose text cannot
+    hold one (500); SQLite had stored or compared it. Both now refuse it before any work, naming the parameter."""
+
+    @pytest.mark.parametrize(("url", "path", "field"), [
+        ("/api/v1/criteria?q=%17%C2%8D%C3%92Z%C3%9DCL%C2%A1%C2%86%00%F3%9B%BC%BB", "/api/v1/criteria", "query.q"),
+        ("/api/v1/clusters?region=ZETV&q=P%C2%B8%F1%A9%B4%89%C3%97%00h%C3%80&sort=name&sector=07&max_employees=833"
+         "&limit=67&min_enterprises=2425", "/api/v1/clusters", "query.q"),
+    ])
+    def test_refused_as_invalid(self, client, auth, url, path, field):
+        answer = client.get(url, headers=auth(ADMIN))
+        assert_problem(answer, 422, field=field)
+        documented("GET", path, answer)

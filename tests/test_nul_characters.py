@@ -5,6 +5,8 @@ PostgreSQL text cannot hold it and SQLite would store it: both refuse it the sam
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from sqlalchemy import text
@@ -82,3 +84,15 @@ def test_a_literal_backslash_u0000_is_text_like_any_other(client, auth):
 ])
 def test_the_escape_is_told_from_a_literal_backslash(raw, has):
     assert json_has_nul(raw) is has
+
+
+def test_every_operation_documents_the_refusal(client):
+    # Even those without parameters: an unknown query parameter is ignored, but one with a NUL is refused.
+    spec = orjson.loads((Path(__file__).resolve().parents[1] / "openapi" / "openapi.json").read_bytes())
+    for path, operations in spec["paths"].items():
+        if not path.startswith("/api/"):
+            continue
+        for method, operation in operations.items():
+            assert "422" in operation["responses"], f"{method.upper()} {path}"
+            if method == "get" and "{" not in path:
+                assert_problem(client.get(path, params={"x": "\x00"}), 422, field="query.x")

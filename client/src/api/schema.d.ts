@@ -12488,6 +12488,15 @@ export interface operations {
                     "application/json": components["schemas"]["Page_DocumentRead_"];
                 };
             };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -12518,6 +12527,15 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Too many requests */
@@ -13820,6 +13838,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RequirementNode"][];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Too many requests */
@@ -18932,6 +18959,15 @@ export interface operations {
                     "application/json": unknown;
                 };
             };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -19145,6 +19181,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": string[];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Too many requests */
@@ -20875,6 +20920,15 @@ export interface operations {
                     "application/json": components["schemas"]["DatasetList"];
                 };
             };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -21264,6 +21318,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IndicatorRead"][];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Too many requests */
@@ -23235,6 +23298,15 @@ export interface operations {
                     "application/json": components["schemas"]["EwcCatalogue"];
                 };
             };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Too many requests */
             429: {
                 headers: {
@@ -23406,6 +23478,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SymbiosisMappingRead"][];
+                };
+            };
+            /** @description The request is not valid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Too many requests */
