@@ -96,3 +96,21 @@ def test_every_operation_documents_the_refusal(client):
             assert "422" in operation["responses"], f"{method.upper()} {path}"
             if method == "get" and "{" not in path:
                 assert_problem(client.get(path, params={"x": "\x00"}), 422, field="query.x")
+
+
+def test_a_nul_the_database_refuses_is_still_a_422():
+    # What psycopg raises when a NUL reaches PostgreSQL by a way the request checks do not see.
+    import asyncio
+
+    import psycopg
+    from sqlalchemy.exc import DataError
+    from starlette.requests import Request
+
+    from api.core.errors import _data_handler
+
+    request = Request({"type": "http", "method": "POST", "path": "/api/v1/x", "headers": [], "query_string": b""})
+    refused = DataError("INSERT ...", {}, psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes"))
+    answer = asyncio.run(_data_handler(request, refused))
+    assert answer.status_code == 422 and orjson.loads(answer.body)["errors"][0]["code"] == "nul_character"
+    other = DataError("INSERT ...", {}, psycopg.DataError("value too long for type character varying(5)"))
+    assert asyncio.run(_data_handler(request, other)).status_code == 500
