@@ -225,13 +225,15 @@ async def _integrity_handler(request: Request, exc: IntegrityError) -> Response:
     return render(request, Conflict("The change conflicts with data written at the same time; read again and retry."))
 
 
+NUL_MESSAGE, NUL_CODE = "The NUL character (U+0000) is not accepted in text.", "nul_character"
+
+
 async def _data_handler(request: Request, exc: DataError) -> Response:
     # Text the database cannot hold that slipped past the request checks (api/core/nul.py), e.g. inside an
     # uploaded file: the statement failed and the transaction is rolled back, so it is the caller's 422.
     if "NUL" in str(exc.orig):
-        message = "The NUL character (U+0000) is not accepted in text."
-        return render(request, ValidationFailed(message, errors=[
-            {"field": "body", "message": message, "code": "nul_character"}]))
+        return render(request, ValidationFailed(NUL_MESSAGE, errors=[
+            {"field": "body", "message": NUL_MESSAGE, "code": NUL_CODE}]))
     return await _unhandled_handler(request, exc)
 
 

@@ -12,10 +12,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.core.errors import ValidationFailed, render
-
-MESSAGE = "The NUL character (U+0000) is not accepted in text."
-CODE = "nul_character"
+from api.core.errors import NUL_CODE, NUL_MESSAGE, ValidationFailed, render
 # Bodies read whole here (the size limit runs before): what FastAPI parses as JSON (no content type, JSON,
 # any +json type), NDJSON batches, forms.
 _NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
@@ -89,6 +86,7 @@ class NoNulCharacters:
 
     @staticmethod
     async def _refuse(scope: Scope, receive: Receive, send: Send, fields: list[str]) -> None:
-        problem = ValidationFailed(f"{MESSAGE} Found in: {', '.join(fields)}.",
-                                   errors=[{"field": field, "message": MESSAGE, "code": CODE} for field in fields])
+        problem = ValidationFailed(f"{NUL_MESSAGE} Found in: {', '.join(fields)}.",
+                                   errors=[{"field": field, "message": NUL_MESSAGE, "code": NUL_CODE}
+                                           for field in fields])
         await render(Request(scope), problem)(scope, receive, send)
