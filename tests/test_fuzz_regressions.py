@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,35 @@ class TestNulInAQuery:
         answer = client.get(url, headers=auth(ADMIN))
         assert_problem(answer, 422, field=field)
         documented("GET", path, answer)
+
+
+class TestPostgresOnlyAnswers:
+    """Found by the fuzz run against PostgreSQL as an administrator."""
+
+    def test_clearing_an_events_topics(self, client, auth):
+        # `topics: null` wrote a NULL into a list column PostgreSQL keeps NOT NULL: 500. Null clears the list.
+        headers = auth(ADMIN)
+        event = client.get("/api/v1/events", params={"limit": 1}).json()["items"][0]
+        answer = client.patch(f"/api/v1/events/{event['id']}", json={"topics": None, "status": None},
+                              headers=headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["topics"] == [] and answer.json()["status"] == event["status"]
+        documented("PATCH", "/api/v1/events/{event_id}", answer)
+
+    @pytest.mark.parametrize("method", ["post", "patch"])
+    def test_a_user_of_an_organization_that_does_not_exist(self, client, auth, method):
+        # The foreign key refused it, answered as a write conflict (409, undocumented): it is a bad reference.
+        headers = auth(ADMIN)
+        if method == "post":
+            url, body = "/api/v1/users", {"email": f"u-{uuid.uuid4().hex[:8]}@cartesio.example",
+                                          "password": "a-long-password", "role": "reader"}
+        else:
+            user = client.post("/api/v1/users", headers=headers, json={
+                "email": f"u-{uuid.uuid4().hex[:8]}@cartesio.example", "password": "a-long-password",
+                "role": "reader"}).json()
+            url, body = f"/api/v1/users/{user['id']}", {}
+        before = client.get("/api/v1/users", headers=headers).json()
+        answer = client.request(method.upper(), url, headers=headers, json={**body, "organization_id": 2**31 - 1})
+        assert_problem(answer, 422, field="body.organization_id")
+        assert client.get("/api/v1/users", headers=headers).json() == before
+        documented(method.upper(), "/api/v1/users" if method == "post" else "/api/v1/users/{user_id}", answer)

@@ -17,6 +17,7 @@ from api.auth.principal import SCOPE_KINDS, Principal
 from api.core.config import Settings
 from api.core.db import Database, as_utc, utcnow
 from api.core.errors import Conflict, ValidationFailed
+from api.organizations.models import Organization
 from api.core.security import (InvalidToken, TokenClaims, decode_token, hash_password, issue_token,
                                needs_rehash, verify_password)
 # Service accounts reference sync_sources: its table must be in the metadata before the first flush.
@@ -29,6 +30,14 @@ MIN_PASSWORD_LENGTH = 10
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, errors=[{"field": field, "message": message, "code": "value_error"}])
+
+
+async def _check_organization(session: AsyncSession, organization_id: int | None) -> None:
+    # Checked here, not left to the foreign key: a missing one is the caller's 422, not a write conflict.
+    if organization_id is not None and await session.get(Organization, organization_id) is None:
+        raise ValidationFailed(f"No organization with id {organization_id}.", errors=[{
+            "field": "body.organization_id", "message": f"no organization with id {organization_id}",
+            "code": "unknown_reference"}])
 
 
 def validate_scopes(role: str, scopes: list[str]) -> list[str]:
@@ -62,6 +71,7 @@ async def create_user(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise _invalid("password", f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
     clean_scopes = validate_scopes(role, scopes or [])
+    await _check_organization(session, organization_id)
     if await session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user with e-mail {email} already exists.")
     user = User(email=email, password_hash=hash_password(password), role=role, scopes=clean_scopes,
@@ -110,6 +120,7 @@ async def update_user(session: AsyncSession, *, user_id: int, changes: dict, act
         changes.pop("role", None)
     scopes = changes.get("scopes") if changes.get("scopes") is not None else user.scopes
     user.scopes = validate_scopes(role, scopes)
+    await _check_organization(session, changes.get("organization_id"))
     for field in ("role", "organization_id", "full_name"):
         if field in changes:
             setattr(user, field, changes[field])

@@ -202,6 +202,8 @@ async def update_event(session: AsyncSession, *, event: Event, data: EventUpdate
     for key in ("title", "kind", "starts_at", "ends_at", "capacity", "status", "audience", "language"):
         if key in values and values[key] is None:
             del values[key]
+    if "topics" in values and values["topics"] is None:
+        values["topics"] = []  # null clears a list: no topics
     for key, value in values.items():
         setattr(event, key, value)
     if data.sessions is not None:
