@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import NUL_CODE, NUL_MESSAGE, ValidationFailed, render
+
 # Bodies read whole here (the size limit runs before): what FastAPI parses as JSON (no content type, JSON,
 # any +json type), NDJSON batches, forms.
 _NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
