@@ -440,6 +440,18 @@ def _like_prefix(code: str) -> str:
     return code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+BLOCKING_DIFFERENCES = {"functional_units", "system_boundaries"}
+DIFFERENCE_TEXTS = {
+    "functional_units": "the functional units differ ({}): a value per kilogram and one per square metre, pair or "
+                        "piece measure different things",
+    "system_boundaries": "the system boundaries differ ({}): the studies count different stages of the life cycle; "
+                         "filter by system_boundary",
+    "methods": "the impact assessment methods differ ({}); the unit is the same, but characterisation factors may "
+               "not be",
+    "illustrative_figures": "some figures are illustrative, not the results of a study",
+}
+
+
 async def compare(session: AsyncSession, *, indicator: str, code: str,
                   system_boundary: str | None = None) -> dict[str, Any]:
     """One indicator across the products whose code lies under `code`: each product's latest study reporting it
@@ -479,22 +491,15 @@ async def compare(session: AsyncSession, *, indicator: str, code: str,
     units = sorted({i["functional_unit"]["unit"] for i in items})
     boundaries = sorted({i["system_boundary"] for i in items})
     methods = sorted({i["method"] for i in items})
-    reasons, notes, differences = [], [], []
-    if len(units) > 1:
-        reasons.append("the functional units differ (" + ", ".join(units) + "): a value per kilogram and one per "
-                       "square metre, pair or piece measure different things")
-        differences.append({"kind": "functional_units", "blocking": True, "values": units})
-    if len(boundaries) > 1:
-        reasons.append("the system boundaries differ (" + ", ".join(boundaries) + "): the studies count different "
-                       "stages of the life cycle; filter by system_boundary")
-        differences.append({"kind": "system_boundaries", "blocking": True, "values": boundaries})
-    if len(methods) > 1:
-        notes.append("the impact assessment methods differ (" + ", ".join(methods) + "); the unit is the same, "
-                     "but characterisation factors may not be")
-        differences.append({"kind": "methods", "blocking": False, "values": methods})
+    differences = [{"kind": kind, "blocking": kind in BLOCKING_DIFFERENCES, "values": values}
+                   for kind, values in (("functional_units", units), ("system_boundaries", boundaries),
+                                        ("methods", methods)) if len(values) > 1]
     if any(i["is_illustrative"] for i in items):
-        notes.append("some figures are illustrative, not the results of a study")
         differences.append({"kind": "illustrative_figures", "blocking": False, "values": []})
+    # The same differences in English sentences: those that block the comparison, and the others.
+    said = [(d["blocking"], DIFFERENCE_TEXTS[d["kind"]].format(", ".join(d["values"]))) for d in differences]
+    reasons = [text for blocking, text in said if blocking]
+    notes = [text for blocking, text in said if not blocking]
     comparable = not reasons
     for item in items:
         per_unit = item.pop("_per_unit")
