@@ -14,6 +14,8 @@ from api.core.etag import body_etag, not_modified
 from api.core.pagination import link_header
 
 JSON = "application/json"
+# One JSON object per line: what sync batches also take.
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 
 
 def json_bytes(body: bytes, *, status_code: int = 200, etag: str | None = None, request: Request | None = None,

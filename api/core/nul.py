@@ -13,10 +13,10 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.errors import NUL_CODE, NUL_MESSAGE, ValidationFailed, render
+from api.core.http import NDJSON_TYPES
 
 # Bodies read whole here (the size limit runs before): what FastAPI parses as JSON (no content type, JSON,
 # any +json type), NDJSON batches, forms.
-_NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 # A \u0000 escape, not a literal backslash followed by "u0000": an even number of backslashes before it.
 _NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -51,7 +51,7 @@ class NoNulCharacters:
         for name, value in scope.get("headers", []):
             if name == b"content-type":
                 media_type = value.decode("latin-1").split(";")[0].strip().lower()
-        is_json = media_type in ("", "application/json") or media_type.endswith("+json") or media_type in _NDJSON_TYPES
+        is_json = media_type in ("", "application/json") or media_type.endswith("+json") or media_type in NDJSON_TYPES
         if not is_json and media_type != _FORM_TYPE:
             await self.app(scope, receive, send)
             return

@@ -10,9 +10,9 @@ from fastapi import Request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from api.core.errors import UnsupportedMediaType, ValidationFailed, validation_errors
+from api.core.http import NDJSON_TYPES
 
 JSON_TYPES = ("application/json",)
-NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
 # A register's record has about 20 values; 64 leaves room for long lists of sectors, tags and sources.
 FAST_COMMAS_PER_RECORD = 64
 
