@@ -144,7 +144,7 @@ async def upsert(session: AsyncSession, *, source: str, records: list[tuple[str,
             replaced.append((index, external_id, data, ns, doc, digest, row))
 
     replaced_ids = [item[-1].id for item in replaced]
-    writer.stored_sectors, writer.stored_codes = await _stored_sectors(session, replaced_ids)
+    writer.stored_sectors = await _stored_sectors(session, replaced_ids)
     new_ids = iter(await allocate_ids(session, "clusters", len(fresh)))
     recognitions = sum(len(item[2].recognitions or []) for item in replaced)
     recognitions += sum(len(records[index][1].recognitions or []) for index in fresh)
@@ -182,7 +182,6 @@ class _Writer:
     def __init__(self, *, source: str, now: Any, docs: dict[str, Any], keep_documents: bool):
         self.source, self.now, self.docs, self.keep_documents = source, now, docs, keep_documents
         self.stored_sectors: dict[int, list[tuple[int, str, Any]]] = {}
-        self.stored_codes: dict[int, set[str]] = {}
         self.recognition_ids: Any = iter(())
         self.sector_rows: list[tuple] = []
         self.nace_rows: list[tuple] = []
@@ -210,12 +209,14 @@ class _Writer:
         text = orjson.dumps(doc).decode()
         # Sector and NACE rows equal to the stored ones stay as they are (most updates change other fields).
         sectors = [(position, sector["label"], sector["nace"]) for position, sector in enumerate(doc["sectors"])]
-        if row is None or self.stored_sectors.get(cluster_id, []) != sectors:
+        stored = self.stored_sectors.get(cluster_id, [])
+        if row is None or stored != sectors:
             if row is not None:
                 self.resectored.append(cluster_id)
             self.sector_rows.extend((cluster_id, *sector) for sector in sectors)
         codes = {code for sector in doc["sectors"] for code in sector["nace"]}
-        if row is None or self.stored_codes.get(cluster_id, set()) != codes:
+        # The NACE index holds the codes of the stored sectors (every writer derives it from them).
+        if row is None or {code for _, _, nace in stored for code in nace or ()} != codes:
             if row is not None:
                 self.reindexed.append(cluster_id)
             self.nace_rows.extend((cluster_id, code) for code in sorted(codes))
@@ -231,23 +232,18 @@ class _Writer:
         return (cluster_id, *_record_values(ns), str(ns.kind), version, digest, text, created_at, now)
 
 
-async def _stored_sectors(session: AsyncSession, cluster_ids: list[int]
-                          ) -> tuple[dict[int, list[tuple[int, str, Any]]], dict[int, set[str]]]:
-    """The stored sector rows (position, label, NACE codes) of the given clusters, and the codes they index."""
+async def _stored_sectors(session: AsyncSession, cluster_ids: list[int]) -> dict[int, list[tuple[int, str, Any]]]:
+    """The stored sector rows (position, label, NACE codes) of the given clusters."""
     sectors: dict[int, list[tuple[int, str, Any]]] = defaultdict(list)
-    codes: dict[int, set[str]] = defaultdict(set)
     if not cluster_ids:
-        return sectors, codes
+        return sectors
     # The JSON as text, parsed here: the stored lists only need comparing.
     for cluster_id, position, label, nace in await select_in(session, lambda chunk: select(
             ClusterSector.cluster_id, ClusterSector.position, ClusterSector.label,
             cast(ClusterSector.nace_codes, Text)).where(is_in(session, ClusterSector.cluster_id, chunk))
             .order_by(ClusterSector.cluster_id, ClusterSector.position), cluster_ids):
         sectors[cluster_id].append((position, label, orjson.loads(nace) if nace is not None else None))
-    # The NACE index holds the codes of the sectors (every writer derives it from them): no second read.
-    for cluster_id, rows in sectors.items():
-        codes[cluster_id] = {code for _, _, nace in rows for code in nace or ()}
-    return sectors, codes
+    return sectors
 
 
 async def _slugs(session: AsyncSession, *, source: str, records: list[tuple[str, ClusterCreate]],
