@@ -17,9 +17,9 @@ from api.auth.principal import SCOPE_KINDS, Principal
 from api.core.config import Settings
 from api.core.db import Database, as_utc, utcnow
 from api.core.errors import Conflict, ValidationFailed
-from api.organizations.models import Organization
 from api.core.security import (InvalidToken, TokenClaims, decode_token, hash_password, issue_token,
                                needs_rehash, verify_password)
+from api.organizations.models import Organization
 # Service accounts reference sync_sources: its table must be in the metadata before the first flush.
 from api.sync.models import SyncSource
 

@@ -141,7 +141,7 @@ async def _sector_counts(session: AsyncSession, clauses: list[ColumnElement[bool
 async def organizations_version(session: AsyncSession) -> Version:
     """Organizations' count and latest update; memberships, which are only added and removed, by count and id."""
     return await read_version(session, table_version(Organization, Organization.updated_at),
-                          table_version(ClusterMembership, ClusterMembership.id))
+                              table_version(ClusterMembership, ClusterMembership.id))
 
 
 def _recorded(column: ColumnElement[str | None]) -> ColumnElement[bool]:
@@ -209,9 +209,9 @@ async def emas_version(session: AsyncSession) -> Version:
     """Shared resources by count and latest update (a version, a release or a validation updates the resource),
     adoptions and memberships by count and latest id, clusters (their filters and names) as for cluster counts."""
     return await read_version(session, table_version(SharedResource, SharedResource.updated_at),
-                          table_version(Adoption, Adoption.id),
-                          table_version(ClusterMembership, ClusterMembership.id),
-                          table_version(Cluster, Cluster.updated_at))
+                              table_version(Adoption, Adoption.id),
+                              table_version(ClusterMembership, ClusterMembership.id),
+                              table_version(Cluster, Cluster.updated_at))
 
 
 def _latest_validations() -> Any:
@@ -310,8 +310,8 @@ async def events_version(session: AsyncSession, now: datetime) -> Version:
     # The hour is part of the version: an event becomes "held" when it ends, without any write.
     return (now.replace(minute=0, second=0, microsecond=0),
             *await read_version(session, table_version(Event, Event.updated_at),
-                            table_version(Registration, Registration.id),
-                            table_version(Attendance, Attendance.checked_at)))
+                                table_version(Registration, Registration.id),
+                                table_version(Attendance, Attendance.checked_at)))
 
 
 async def event_counts(session: AsyncSession, *, programme_id: int | None, start: datetime | None,
