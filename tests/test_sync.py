@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import orjson
 import pytest
@@ -329,40 +330,35 @@ def test_a_large_batch_takes_the_bulk_path_and_reads_back_exactly(client, servic
     assert mine == [(i["id"], i["version"]) for i in second["items"][:250]]
 
 
-def test_batch_over_the_size_limit_is_413_and_changes_nothing(seeded, engine):
+@contextmanager
+def limited_app(seeded, source: str, **limits):  # noqa: ANN001, ANN003, ANN201
+    """An app of its own with smaller sync limits, and an administrator's headers; `source` is registered."""
     from fastapi.testclient import TestClient
 
     from api.main import create_app
 
-    small = seeded.model_copy(update={"sync_batch_max_bytes": 4096})
-    with TestClient(create_app(small), raise_server_exceptions=False) as limited:
+    with TestClient(create_app(seeded.model_copy(update=limits)), raise_server_exceptions=False) as limited:
         token = limited.post("/api/v1/auth/token", data={
             "grant_type": "password", "username": "admin@cartesio.example",
             "password": "demo-password-for-tests"}).json()["access_token"]
-        limited.post("/api/v1/service-accounts", headers={"Authorization": f"Bearer {token}"}, json={
-            "name": "SIT limite", "role": "region_officer", "scopes": ["region:ITC4"], "source": "limite"})
+        headers = {"Authorization": f"Bearer {token}"}
+        limited.post("/api/v1/service-accounts", headers=headers, json={
+            "name": f"SIT {source}", "role": "region_officer", "scopes": ["region:ITC4"], "source": source})
+        yield limited, headers
+
+
+def test_batch_over_the_size_limit_is_413_and_changes_nothing(seeded, engine):
+    with limited_app(seeded, "limite", sync_batch_max_bytes=4096) as (limited, headers):
         records = [{**cluster_record(), "external_id": _ext()} for _ in range(20)]
         before = counts(engine, "clusters")
-        answer = limited.post("/api/v1/sync/limite/clusters:batch", json=records,
-                              headers={"Authorization": f"Bearer {token}"})
+        answer = limited.post("/api/v1/sync/limite/clusters:batch", json=records, headers=headers)
         assert_problem(answer, 413)
         assert counts(engine, "clusters") == before
 
 
 @pytest.mark.parametrize("ndjson", [False, True])
 def test_too_many_valid_records_are_422_and_change_nothing(seeded, engine, ndjson):
-    from fastapi.testclient import TestClient
-
-    from api.main import create_app
-
-    small = seeded.model_copy(update={"sync_batch_max_records": 3})
-    with TestClient(create_app(small), raise_server_exceptions=False) as limited:
-        token = limited.post("/api/v1/auth/token", data={
-            "grant_type": "password", "username": "admin@cartesio.example",
-            "password": "demo-password-for-tests"}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        limited.post("/api/v1/service-accounts", headers=headers, json={
-            "name": "SIT quattro", "role": "region_officer", "scopes": ["region:ITC4"], "source": "quattro"})
+    with limited_app(seeded, "quattro", sync_batch_max_records=3) as (limited, headers):
         records = [{**cluster_record(), "external_id": _ext()} for _ in range(4)]
         if ndjson:
             kwargs = {"content": b"\n".join(orjson.dumps(r) for r in records),
